@@ -1,0 +1,139 @@
+"""Finding and launching the browser: one launch function for the agent, the tests and the benchmarks.
+
+Order of search: a configured executable, Playwright's own Chromium, then a system Chromium or
+Chrome. Playwright's browser download cannot reach its CDN on every machine, so a system browser is
+a first-class choice, not a fallback of last resort.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+from agent.errors import BrowserNotFound
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+# Quiet, deterministic start-up: no calls home, no first-run UI (the machine may have no network).
+LAUNCH_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+SYSTEM_BROWSERS = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+)
+SYSTEM_PATHS = (
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/opt/google/chrome/chrome",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+)
+
+FIX = (
+    "install one: `python -m playwright install chromium`, or on Debian/Ubuntu "
+    "`apt-get install -y chromium`, or set CAREDOVE_BROWSER_PATH to a Chromium/Chrome executable"
+)
+
+
+class BrowserChoice(BaseModel):
+    """Which browser will be driven and why; ``executable`` None means Playwright's own."""
+
+    model_config = ConfigDict(frozen=True)
+
+    executable: Path | None
+    source: str
+
+    def describe(self) -> str:
+        where = str(self.executable) if self.executable else "Playwright's bundled Chromium"
+        return f"{where} ({self.source})"
+
+
+def _playwright_own() -> Path | None:
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = Path(p.chromium.executable_path)
+    except Exception:  # noqa: BLE001 - a missing driver or browser both mean "not this one"
+        return None
+    return path if path.is_file() else None
+
+
+def find_browser(configured: Path | None = None) -> BrowserChoice:
+    """The browser to launch, or BrowserNotFound saying how to get one."""
+    if configured is not None:
+        if configured.is_file() and os.access(configured, os.X_OK):
+            return BrowserChoice(executable=configured, source="configured")
+        raise BrowserNotFound(
+            f"the configured browser {configured} is not an executable file",
+            fix="fix CAREDOVE_BROWSER_PATH (or browser_path), or unset it to search automatically",
+        )
+    own = _playwright_own()
+    if own is not None:
+        return BrowserChoice(executable=None, source="playwright")
+    for name in SYSTEM_BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return BrowserChoice(executable=Path(found), source="system")
+    for candidate in SYSTEM_PATHS:
+        if Path(candidate).is_file():
+            return BrowserChoice(executable=Path(candidate), source="system")
+    raise BrowserNotFound("no Chromium or Chrome browser found", fix=FIX)
+
+
+def launch_options(choice: BrowserChoice, *, headless: bool = True) -> dict[str, object]:
+    """Keyword arguments for ``playwright.chromium.launch`` (also used by pytest-playwright)."""
+    options: dict[str, object] = {"headless": headless, "args": list(LAUNCH_ARGS)}
+    if choice.executable is not None:
+        options["executable_path"] = str(choice.executable)
+    return options
+
+
+@contextmanager
+def launched(configured: Path | None = None, *, headless: bool = True) -> Iterator[Browser]:
+    """Start Playwright and one browser; yields the ``Browser``. Closes both, whatever happens."""
+    from playwright.sync_api import sync_playwright
+
+    choice = find_browser(configured)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(**launch_options(choice, headless=headless))  # type: ignore[arg-type]
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m agent.browser", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="exit 0 when a browser is found")
+    parser.parse_args(argv)
+    try:
+        choice = find_browser(Path(p) if (p := os.environ.get("CAREDOVE_BROWSER_PATH")) else None)
+    except BrowserNotFound as exc:
+        print(f"caredove-agent: {exc}", file=sys.stderr)
+        return 3
+    print(choice.describe())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""Every error caredove-agent raises on purpose.
+
+The CLI catches :class:`AgentError` at its boundary and prints ``what went wrong: what to do``;
+anything else is a bug and keeps its traceback. Messages carry reference numbers only, never a
+name, a health card number, a password or a cookie.
+
+    AgentError
+    ├── SettingsError          a setting is missing or wrong (names the setting)
+    ├── BrowserNotFound        no Chromium/Chrome to drive
+    ├── SignInFailed           the inbox refused the credentials
+    ├── SweepLocked            another sweep of the same inbox is running
+    └── PageError              the page did not show what a person would see
+        ├── SessionExpired     the site sent us back to Sign In
+        ├── ControlMissing     an expected control is not there (names it, keeps a screenshot)
+        └── PageUnavailable    the page failed to load or answered with an error
+"""
+
+from __future__ import annotations
+
+
+class AgentError(Exception):
+    """Base of the errors the CLI turns into a one-line message and an exit code."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message}: {self.fix}" if self.fix else self.message
+
+
+class SettingsError(AgentError):
+    exit_code = 2
+
+
+class BrowserNotFound(AgentError):
+    exit_code = 3
+
+
+class SignInFailed(AgentError):
+    exit_code = 4
+
+
+class SweepLocked(AgentError):
+    exit_code = 5
+
+
+class PageError(AgentError):
+    """The page did not show what a person would see; ``screenshot`` is a path when one was saved."""
+
+    def __init__(self, message: str, *, fix: str | None = None, screenshot: str | None = None) -> None:
+        super().__init__(message, fix=fix)
+        self.screenshot = screenshot
+
+
+class SessionExpired(PageError):
+    pass
+
+
+class ControlMissing(PageError):
+    pass
+
+
+class PageUnavailable(PageError):
+    pass

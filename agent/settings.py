@@ -1,0 +1,260 @@
+"""One settings object, built once at the entry point and passed down.
+
+Precedence, highest first: command-line flags, environment (``CAREDOVE_*``, nested with ``__``),
+the password file, the TOML config file (``--config``, ``CAREDOVE_CONFIG`` or ./caredove-agent.toml),
+defaults. The password comes from the environment or a file only — never a flag, never the TOML file
+(which tends to get committed) — and is a ``SecretStr`` so it never prints.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from agent.errors import SettingsError
+from agent.policy import Policy
+
+DEFAULT_CONFIG = Path("caredove-agent.toml")
+ENV_PREFIX = "CAREDOVE_"
+
+
+class Labels(BaseModel):
+    """What the screens say where Caredove's help centre does not fix it.
+
+    Each value is a case-insensitive regular expression matched against an accessible name or
+    visible text, so an operator can adapt the agent to a relabelled screen without code.
+    Defaults accept both versions of the help article.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    email: str = r"^\s*(e-?mail|username|user name)( address)?\s*$"
+    password: str = r"^\s*password\s*$"
+    sign_in: str = r"^\s*(sign|log) ?in\s*$"
+    sign_in_error: str = r"invalid|incorrect|not recognised|not recognized|failed"
+    menu_referrals: str = r"^\s*referrals\s*$"
+    menu_inbox: str = r"^\s*(referral )?inbox\s*$"
+    banner_count: str = r"(\d[\d,]*)\s+referrals?\s+(?:has|have)\s+(?:an\s+)?integration errors?"
+    errors_filter: str = r"view referrals with integration errors"
+    show_all: str = r"(view|show) all referrals"
+    reference_column: str = r"^\s*reference\s*(#|no\.?|number)?\s*$"
+    service_column: str = r"^\s*service\s*$"
+    submitted_column: str = r"^\s*(submitted|received|date)\s*$"
+    status_column: str = r"^\s*status\s*$"
+    workflow_column: str = r"^\s*workflow\s*$"
+    error_control: str = r"api error|api message has failed"
+    next_page: str = r"^\s*next\b"
+    search: str | None = r"^\s*search"
+    window_title: str = r"integration triggers"
+    date_column: str = r"^\s*date\s*$"
+    trigger_column: str = r"^\s*trigger\s*$"
+    destination_column: str = r"^\s*destination\s*$"
+    attempt_status_column: str = r"^\s*status\s*$"
+    response_column: str = r"^\s*response\s*$"
+    success: str = r"success|green check|succeeded|sent"
+    failed: str = r"fail|red x|error"
+    pending: str = r"pending|in progress|sending|queued"
+    view: str = r"^\s*view\s*$"
+    resend: str = r"^\s*resend\s*$"
+    clear: str = r"^\s*(close and clear error|clear errors?)\s*$"
+    close: str = r"^\s*(close|×|x)\s*$"
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> Labels:
+        import re
+
+        for name, value in self:
+            if value is None:
+                continue
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"labels.{name} is not a valid regular expression: {exc}") from exc
+        return self
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. See README, "Settings"."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    base_url: str | None = Field(default=None, description="The Caredove site, e.g. https://app.caredove.com")
+    inbox_url: str | None = Field(default=None, description="Referral Inbox address; else the top menu is used.")
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = Field(default=None, description="A file holding the password (mode 0600).")
+    state: Path = Field(default=Path("state/ledger.sqlite"), description="The ledger (SQLite).")
+    report_dir: Path = Path("reports")
+    schedules_dir: Path = Path("schedules")
+    headless: bool = True
+    browser_path: Path | None = Field(default=None, description="A Chromium/Chrome executable to use.")
+    timeout_seconds: float = Field(default=15.0, gt=0, le=600, description="Longest wait for one control.")
+    navigation_timeout_seconds: float = Field(default=45.0, gt=0, le=600)
+    site_timezone: str = Field(default="America/Toronto", description="For dates the site shows without one.")
+    dry_run: bool = False
+    only: list[str] = Field(default_factory=list, description="Sweep only these reference numbers.")
+    max_actions: int | None = Field(default=None, ge=0)
+    screenshots: bool = True
+    overdue_hours: float = Field(default=26.0, gt=0, description="`status` says overdue after this long.")
+    policy: Policy = Field(default_factory=Policy)
+    labels: Labels = Field(default_factory=Labels)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, file_secret_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("base_url", "inbox_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("site_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Toronto)") from exc
+        return value
+
+    @field_validator("only")
+    @classmethod
+    def _references(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not v.strip().isdigit()]
+        if bad:
+            raise ValueError(f"reference numbers are digits only, got {bad[0]!r}")
+        return [v.strip() for v in value]
+
+    @model_validator(mode="after")
+    def _password_from_file(self) -> Settings:
+        if self.password is None and self.password_file is not None:
+            try:
+                secret = self.password_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(f"password_file {self.password_file} cannot be read ({exc.strerror})") from exc
+            self.password = SecretStr(secret)
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.site_timezone)
+
+    def require_site(self) -> tuple[str, str, SecretStr]:
+        """Base URL and credentials, or a SettingsError naming what is missing."""
+        missing = [
+            env
+            for env, value in (
+                ("CAREDOVE_BASE_URL", self.base_url),
+                ("CAREDOVE_USERNAME", self.username),
+                ("CAREDOVE_PASSWORD (or CAREDOVE_PASSWORD_FILE)", self.password),
+            )
+            if not value
+        ]
+        if missing:
+            raise SettingsError(
+                f"missing setting{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                fix="set it in the environment (the password only there or in a file), or the TOML config",
+            )
+        assert self.base_url and self.username and self.password
+        return self.base_url, self.username, self.password
+
+
+# Flags that map to a nested setting.
+FLAG_NAMES = {
+    "policy.max_resends": "--max-resends",
+    "policy.settle_seconds": "--settle",
+    "state": "--state",
+    "report_dir": "--report-dir",
+    "base_url": "--base-url",
+    "headless": "--headless/--headed",
+    "max_actions": "--max-actions",
+    "only": "--only",
+}
+
+
+def _setting_name(loc: tuple[int | str, ...]) -> str:
+    dotted = ".".join(str(part) for part in loc)
+    env = ENV_PREFIX + "__".join(str(part) for part in loc).upper()
+    flag = FLAG_NAMES.get(dotted)
+    return f"{dotted} ({env}{' / ' + flag if flag else ''})"
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line per bad setting, naming it the way an operator would set it."""
+    lines = []
+    for error in exc.errors():
+        msg = error["msg"].removeprefix("Value error, ")
+        lines.append(f"setting {_setting_name(error['loc'])}: {msg}")
+    return "; ".join(lines)
+
+
+def config_path(config_file: Path | None) -> Path | None:
+    if config_file is not None:
+        if not config_file.is_file():
+            raise SettingsError(f"config file {config_file} not found", fix="check the --config path")
+        return config_file
+    env = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    if env:
+        return config_path(Path(env))
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+
+
+def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
+    """Build the one Settings object; ``flags`` are command-line values (``None`` means not given)."""
+    path = config_path(config_file)
+    cls: type[Settings] = Settings
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"config file {path} cannot be read: {exc}", fix="fix the TOML") from exc
+        if "password" in data:
+            raise SettingsError(
+                f"config file {path} holds a password",
+                fix="remove it; set CAREDOVE_PASSWORD or password_file instead",
+            )
+        cls = type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
+    given = _nest({k: v for k, v in flags.items() if v is not None})
+    try:
+        return cls(**given)
+    except ValidationError as exc:
+        raise SettingsError(describe_validation_error(exc), fix="correct the setting and run again") from None
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """``{"policy.max_resends": 1}`` → ``{"policy": {"max_resends": 1}}``."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        *parents, leaf = key.split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out

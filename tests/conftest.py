@@ -1,0 +1,55 @@
+"""Shared fixtures: a real sandbox server on loopback, a real Chromium, settings pointing at both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.browser import find_browser, launch_options
+from agent.settings import Settings, load_settings
+from sandbox.control import SandboxControl
+from sandbox.server import SandboxServer
+
+SANDBOX_USER = "staff@clinic.example"
+SANDBOX_PASSWORD = "sandbox-password"  # noqa: S105 - the sandbox's own demo credential
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """pytest-playwright launches the same browser, with the same flags, as the agent."""
+    return launch_options(find_browser(None), headless=True)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    with SandboxServer() as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> SandboxControl:
+    """The sandbox, reset to the `rules` scenario with test-speed delays; tests reset it again as needed."""
+    control = SandboxControl(sandbox_server.base_url)
+    control.reset(scenario="rules", ui="older", time_scale=0.01)
+    return control
+
+
+@pytest.fixture
+def settings(sandbox: SandboxControl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Agent settings for a sweep of the sandbox: fast timeouts, a fresh ledger and report folder."""
+    monkeypatch.delenv("CAREDOVE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CAREDOVE_USERNAME", SANDBOX_USER)
+    monkeypatch.setenv("CAREDOVE_PASSWORD", SANDBOX_PASSWORD)
+    return load_settings(
+        None,
+        base_url=sandbox.base_url,
+        state=tmp_path / "state" / "ledger.sqlite",
+        report_dir=tmp_path / "reports",
+        timeout_seconds=3.0,
+        navigation_timeout_seconds=10.0,
+        **{"policy.settle_seconds": 1.5, "policy.poll_seconds": 0.2},
+    )
