@@ -5,6 +5,7 @@ The CLI, the scheduler and the demo all call :func:`sweep_and_report`; nothing e
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -24,7 +25,15 @@ class SweepRun(BaseModel):
     report_html: Path | None = None
 
 
-def sweep_and_report(settings: Settings, *, progress: bool = False, lock_wait: float = 0.0) -> SweepRun:
+def sweep_and_report(
+    settings: Settings,
+    *,
+    progress: bool = False,
+    lock_wait: float = 0.0,
+    stop: threading.Event | None = None,
+) -> SweepRun:
     """Take the inbox's lock, sweep once, write report.json and the rendered reports; raise AgentError
-    (SweepLocked, SignInFailed, …) when the sweep itself could not run."""
+    (SweepLocked, SignInFailed, …) when the sweep itself could not run.
+
+    ``stop`` set (SIGTERM) ends the sweep between two referrals, never between an intent and its click."""
     raise NotImplementedError("built in issue 4")
