@@ -73,7 +73,7 @@ def _playwright_own() -> Path | None:
 
         with sync_playwright() as p:
             path = Path(p.chromium.executable_path)
-    except Exception:  # noqa: BLE001 - a missing driver or browser both mean "not this one"
+    except Exception:  # a missing driver or browser both mean "not this one"
         return None
     return path if path.is_file() else None
 

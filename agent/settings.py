@@ -40,7 +40,7 @@ class Labels(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     email: str = r"^\s*(e-?mail|username|user name)( address)?\s*$"
-    password: str = r"^\s*password\s*$"
+    password: str = r"^\s*password\s*$"  # noqa: S105 - a label, not a secret
     sign_in: str = r"^\s*(sign|log) ?in\s*$"
     sign_in_error: str = r"invalid|incorrect|not recognised|not recognized|failed"
     menu_referrals: str = r"^\s*referrals\s*$"
