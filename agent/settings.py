@@ -48,6 +48,7 @@ class Labels(BaseModel):
     banner_count: str = r"(\d[\d,]*)\s+referrals?\s+(?:has|have)\s+(?:an\s+)?integration errors?"
     errors_filter: str = r"view referrals with integration errors"
     show_all: str = r"(view|show) all referrals"
+    registrant_column: str = r"registrant|patient|client|person|name"
     reference_column: str = r"^\s*reference\s*(#|no\.?|number)?\s*$"
     service_column: str = r"^\s*service\s*$"
     submitted_column: str = r"^\s*(submitted|received|date)\s*$"
