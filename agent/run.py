@@ -5,13 +5,26 @@ The CLI, the scheduler and the demo all call :func:`sweep_and_report`; nothing e
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
+from playwright.sync_api import Browser, BrowserContext
 from pydantic import BaseModel, ConfigDict
 
+from agent.browser import launched
+from agent.ledger import Ledger
+from agent.lock import sweep_lock
 from agent.models import SweepResult
+from agent.pages import SignInPage
+from agent.progress import reporter
 from agent.settings import Settings
+from agent.sweep import Sweep
+
+log = logging.getLogger("caredove_agent.run")
 
 
 class SweepRun(BaseModel):
@@ -25,6 +38,30 @@ class SweepRun(BaseModel):
     report_html: Path | None = None
 
 
+def new_sweep_dir(report_dir: Path, started: datetime, *, dry_run: bool) -> tuple[str, Path]:
+    """A fresh folder per sweep, named so that names sort by time."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    stem = started.astimezone(UTC).strftime("%Y%m%d-%H%M%S") + ("-dry" if dry_run else "")
+    for _ in range(100):
+        sweep_id = stem if not (report_dir / stem).exists() else f"{stem}-{secrets.token_hex(2)}"
+        try:
+            (report_dir / sweep_id).mkdir()
+        except FileExistsError:
+            continue
+        return sweep_id, report_dir / sweep_id
+    raise RuntimeError(f"could not make a fresh folder in {report_dir}")
+
+
+def new_context(browser: Browser, settings: Settings) -> BrowserContext:
+    """A clean context per sweep: no saved session on disk, the site's own time zone, bounded waits."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="en-CA", timezone_id=settings.site_timezone
+    )
+    context.set_default_timeout(settings.timeout_seconds * 1000)
+    context.set_default_navigation_timeout(settings.navigation_timeout_seconds * 1000)
+    return context
+
+
 def sweep_and_report(
     settings: Settings,
     *,
@@ -36,4 +73,43 @@ def sweep_and_report(
     (SweepLocked, SignInFailed, …) when the sweep itself could not run.
 
     ``stop`` set (SIGTERM) ends the sweep between two referrals, never between an intent and its click."""
-    raise NotImplementedError("built in issue 4")
+    settings.require_site()
+    with sweep_lock(settings, wait=lock_wait):
+        started = datetime.now(UTC)
+        sweep_id, sweep_dir = new_sweep_dir(settings.report_dir, started, dry_run=settings.dry_run)
+        log.info("sweep %s of %s started%s", sweep_id, settings.base_url, " (dry run)" if settings.dry_run else "")
+        show = reporter(progress)
+        try:
+            with (
+                Ledger(settings.state) as ledger,
+                launched(settings.browser_path, headless=settings.headless) as browser,
+            ):
+                context = new_context(browser, settings)
+                try:
+                    sweep = Sweep(
+                        settings, ledger, context.new_page(), sweep_dir, sweep_id=sweep_id, stop=stop, reporter=show
+                    )
+                    result = sweep.run()
+                finally:
+                    context.close()
+        finally:
+            show.close()
+        report_json = sweep_dir / "report.json"
+        report_json.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+        os.chmod(report_json, 0o640)
+        from agent.reports import write_reports
+
+        files = write_reports(result, sweep_dir, settings.report_dir)
+        log.info("sweep %s finished: %s", sweep_id, result.summary)
+        return SweepRun(result=result, report_dir=sweep_dir, report_json=report_json, report_html=files.html)
+
+
+def check_sign_in(settings: Settings) -> None:
+    """Sign in once and stop (for `doctor`); raises SignInFailed or another AgentError."""
+    base_url, username, password = settings.require_site()
+    with launched(settings.browser_path, headless=settings.headless) as browser:
+        context = new_context(browser, settings)
+        try:
+            SignInPage(context.new_page(), settings).sign_in(base_url, username, password)
+        finally:
+            context.close()
