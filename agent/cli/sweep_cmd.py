@@ -1,9 +1,141 @@
-"""`caredove-agent sweep` and `caredove-agent demo` (to be built)."""
+"""`caredove-agent sweep` (one sweep of the configured inbox) and `caredove-agent demo` (the sandbox)."""
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from agent.cli.common import (
+    BaseUrlOpt,
+    ConfigOpt,
+    HeadlessOpt,
+    MaxResendsOpt,
+    ReportDirOpt,
+    SettleOpt,
+    StateOpt,
+    build_settings,
+)
+from agent.run import SweepRun, sweep_and_report
+from agent.settings import Settings
+
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Decide and report; click nothing that changes anything.")]
+OnlyOpt = Annotated[
+    list[str] | None, typer.Option("--only", help="Sweep only this reference number (repeatable).", show_default=False)
+]
+MaxActionsOpt = Annotated[
+    int | None, typer.Option("--max-actions", help="Stop clicking after N clicks; the rest is reported pending.")
+]
+ProgressOpt = Annotated[
+    bool, typer.Option("--progress/--quiet", help="Show progress on stderr (a bar on a terminal, lines elsewhere).")
+]
+LockWaitOpt = Annotated[
+    float, typer.Option("--wait-for-lock", help="Seconds to wait if another sweep of this inbox is running.")
+]
+
+
+def stop_on_signals() -> threading.Event:
+    """SIGTERM/SIGINT end the sweep between two referrals, never between an intent and its click."""
+    stop = threading.Event()
+
+    def handler(signum: int, _frame: object) -> None:
+        name = signal.Signals(signum).name
+        print(f"caredove-agent: {name} received, finishing the current referral", file=sys.stderr)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
+    return stop
+
+
+def print_run(run: SweepRun) -> None:
+    counts = ", ".join(f"{n} {outcome}" for outcome, n in run.result.summary.items() if n)
+    print(f"swept {len(run.result.referrals)} referrals with integration errors: {counts or 'none'}", file=sys.stderr)
+    for problem in run.result.problems:
+        print(f"attention: {problem}", file=sys.stderr)
+    print(run.report_json)
+    if run.report_html:
+        print(run.report_html)
+
+
+def sweep(
+    config: ConfigOpt = None,
+    base_url: BaseUrlOpt = None,
+    state: StateOpt = None,
+    report_dir: ReportDirOpt = None,
+    max_resends: MaxResendsOpt = None,
+    settle: SettleOpt = None,
+    headless: HeadlessOpt = None,
+    dry_run: DryRunOpt = False,
+    only: OnlyOpt = None,
+    max_actions: MaxActionsOpt = None,
+    progress: ProgressOpt = True,
+    wait_for_lock: LockWaitOpt = 0.0,
+) -> None:
+    """Sweep the inbox once: resend 500-series errors, clear resolved ones, report the rest.
+
+    Prints the path of report.json and report.html. Exit 0 when the sweep ran (even with escalations).
+    """
+    settings = build_settings(
+        config,
+        base_url=base_url,
+        state=state,
+        report_dir=report_dir,
+        headless=headless,
+        dry_run=dry_run or None,
+        only=only or None,
+        max_actions=max_actions,
+        **{"policy.max_resends": max_resends, "policy.settle_seconds": settle},
+    )
+    print_run(sweep_and_report(settings, progress=progress, lock_wait=wait_for_lock, stop=stop_on_signals()))
+
+
+def demo(
+    report_dir: ReportDirOpt = None,
+    ui: Annotated[str, typer.Option("--ui", help="Which article's screens: older or newer.")] = "older",
+    headless: HeadlessOpt = None,
+    dry_run: DryRunOpt = False,
+    progress: ProgressOpt = True,
+    keep_serving: Annotated[
+        bool, typer.Option("--keep-serving", help="Leave the sandbox running afterwards to look at it.")
+    ] = False,
+) -> None:
+    """Start the sandbox's `demo` inbox on this machine, sweep it, print where the report is."""
+    from sandbox.control import SandboxControl  # only the demo (and the tests) start the sandbox
+    from sandbox.server import SandboxServer
+
+    if ui not in ("older", "newer"):
+        raise typer.BadParameter("--ui must be older or newer")
+    state_dir = Path("state")
+    demo_ledger = state_dir / "demo-ledger.sqlite"
+    for leftover in state_dir.glob("demo-ledger.sqlite*"):
+        leftover.unlink()  # a fresh sandbox is a fresh inbox: the ledger starts afresh too
+    with SandboxServer() as server:
+        control = SandboxControl(server.base_url)
+        answer = control.reset(scenario="demo", ui=ui, time_scale=0.02)
+        print(f"sandbox inbox at {server.base_url} (demo scenario, {ui} screens)", file=sys.stderr)
+        settings: Settings = build_settings(
+            None,
+            base_url=server.base_url,
+            username=answer.get("username", "staff@clinic.example"),
+            password=answer.get("password", "sandbox-password"),
+            state=demo_ledger,
+            report_dir=report_dir or Path("reports"),
+            headless=headless,
+            dry_run=dry_run or None,
+            timeout_seconds=10.0,
+            **{"policy.settle_seconds": 6.0, "policy.poll_seconds": 1.0},
+        )
+        print_run(sweep_and_report(settings, progress=progress, stop=stop_on_signals()))
+        if keep_serving:
+            print(f"the sandbox stays up at {server.base_url}; Ctrl-C to stop", file=sys.stderr)
+            threading.Event().wait()
 
 
 def register(app: typer.Typer) -> None:
-    """Adds this module's command(s) to the app."""
+    app.command()(sweep)
+    app.command()(demo)
