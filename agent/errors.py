@@ -9,6 +9,7 @@ name, a health card number, a password or a cookie.
     ├── BrowserNotFound        no Chromium/Chrome to drive
     ├── SignInFailed           the inbox refused the credentials
     ├── SweepLocked            another sweep of the same inbox is running
+    ├── ReportError            a stored sweep result cannot be found or read to render a report
     └── PageError              the page did not show what a person would see
         ├── SessionExpired     the site sent us back to Sign In
         ├── ControlMissing     an expected control is not there (names it, keeps a screenshot)
@@ -46,6 +47,12 @@ class SignInFailed(AgentError):
 
 class SweepLocked(AgentError):
     exit_code = 5
+
+
+class ReportError(AgentError):
+    """A report cannot be rendered: no report folder, no such sweep, or an unreadable report.json."""
+
+    exit_code = 6
 
 
 class PageError(AgentError):

@@ -1,0 +1,54 @@
+"""Jinja2 rendering of the HTML pages: one environment, autoescape on, undefined names fail loudly.
+
+Autoescaping is on for every template because partner replies come from outside and may hold
+markup; StrictUndefined turns a typo in a template into an error in the tests instead of an empty
+cell in a report nobody checks.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from agent.reports.format import DEFAULT_ZONE, fmt_time
+from agent.reports.history import IndexView
+from agent.reports.view import SUPPORT_CHANNEL, SUPPORT_HOURS, ReportView
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("agent.reports", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _generated(zone: ZoneInfo) -> str:
+    return fmt_time(datetime.now(UTC), zone)
+
+
+def render_report(view: ReportView, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """The sweep's report.html."""
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            v=view,
+            support_channel=SUPPORT_CHANNEL,
+            support_hours=SUPPORT_HOURS,
+            generated=_generated(zone),
+            index_href="../index.html",
+        )
+    )
+
+
+def render_index(view: IndexView, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """The report folder's index.html: every sweep, newest first, and the trend chart."""
+    return environment().get_template("index.html").render(v=view, generated=_generated(zone), index_href=None)
