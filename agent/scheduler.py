@@ -1,0 +1,295 @@
+"""``schedule run``: the long-running process behind the nightly sweep nobody watches.
+
+Losing a night silently is the failure that matters, so every piece leans towards running:
+
+- one APScheduler job per schedule, ``max_instances=1`` and ``coalesce=True`` (a backlog runs once),
+  with a ``misfire_grace_time`` of hours: a machine that wakes from suspend at 04:00 still sweeps;
+- a catch-up at start: when the newest scheduled time before now is later than the inbox's last
+  sweep (read from its reports), the job's first run is *now* — exactly one run, however many
+  nights were missed, because the job then continues with its cron times;
+- daylight saving: times are computed in the schedule's own zone; a time the spring-forward night
+  skips (02:30 on 2026-03-08 in Toronto) runs an hour later in wall time, and a time the fall-back
+  night repeats (01:30 on 2026-11-01) runs once, not twice (:class:`WallClockCronTrigger`);
+- a failing sweep (any exception) is logged with its traceback, notified as a failed sweep, and the
+  scheduler keeps its next runs;
+- SIGTERM/SIGINT set the stop event the sweep checks between referrals and shut the scheduler down
+  with ``wait=True``, so systemd's stop never lands mid-click.
+
+The pure helpers :func:`next_fire_times` and :func:`missed_run` hold the time logic, so it is
+tested with explicit datetimes instead of a clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any, Protocol
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from agent import notify
+from agent.errors import SettingsError
+from agent.logs import ScrubFilter
+from agent.models import SweepResult
+from agent.run import SweepRun
+from agent.schedules import Schedule, settings_for
+from agent.settings import Settings
+from agent.status import read_history
+
+log = logging.getLogger(__name__)
+
+# Look-back windows for the newest fire time before now: the smallest that holds one is walked.
+_LOOK_BACK = (timedelta(hours=2), timedelta(days=2), timedelta(days=8), timedelta(days=32), timedelta(days=400))
+
+
+class SweepFn(Protocol):
+    def __call__(self, settings: Settings, *, lock_wait: float, stop: threading.Event | None) -> SweepRun: ...
+
+
+def _utc_after(moment: datetime) -> datetime:
+    """One microsecond after ``moment`` in real time (wall-clock arithmetic breaks on DST days)."""
+    return moment.astimezone(UTC) + timedelta(microseconds=1)
+
+
+def _repeated_wall_time(moment: datetime) -> bool:
+    """True for the second pass through the hour a fall-back night repeats."""
+    return moment.fold == 1 and moment.replace(fold=0).utcoffset() != moment.utcoffset()
+
+
+class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]
+    """CronTrigger that fires once per wall-clock time, as cron does, and reports real wall times.
+
+    APScheduler 3.11 fires a 01:30 job twice on a fall-back night (01:30 EDT, then 01:30 EST) and
+    returns the non-existent 02:30 of a spring-forward night with the old offset. The second pass is
+    skipped and every fire time is normalised, so the list a person reads is the time the sweep runs.
+    """
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        moment: datetime | None = super().get_next_fire_time(previous_fire_time, now)
+        while moment is not None:
+            moment = datetime.fromtimestamp(moment.timestamp(), self.timezone)
+            if not _repeated_wall_time(moment):
+                return moment
+            moment = super().get_next_fire_time(moment, _utc_after(moment))
+        return None
+
+
+def trigger_for(schedule: Schedule) -> WallClockCronTrigger:
+    trigger: WallClockCronTrigger = WallClockCronTrigger.from_crontab(schedule.cron, timezone=schedule.zone)
+    return trigger
+
+
+def next_fire_times(schedule: Schedule, start: datetime, n: int) -> list[datetime]:
+    """The next ``n`` times the schedule fires at or after ``start``, in the schedule's zone."""
+    trigger = trigger_for(schedule)
+    times: list[datetime] = []
+    previous: datetime | None = None
+    now = start
+    while len(times) < n:
+        moment = trigger.get_next_fire_time(previous, now)
+        if moment is None:
+            break
+        times.append(moment)
+        previous, now = moment, _utc_after(moment)
+    return times
+
+
+def last_fire_time(schedule: Schedule, now: datetime) -> datetime | None:
+    """The newest time the schedule fired (or should have) at or before ``now``; None within 400 days."""
+    for window in _LOOK_BACK:
+        times = _fire_times_between(schedule, now - window, now)
+        if times:
+            return times[-1]
+    return None
+
+
+def _fire_times_between(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
+    trigger = trigger_for(schedule)
+    times: list[datetime] = []
+    previous: datetime | None = None
+    cursor = start
+    end = end.astimezone(UTC)  # a comparison within one zone compares wall clocks: wrong on DST nights
+    while (moment := trigger.get_next_fire_time(previous, cursor)) is not None and moment <= end:
+        times.append(moment)
+        previous, cursor = moment, _utc_after(moment)
+    return times
+
+
+def missed_run(schedule: Schedule, last_sweep_at: datetime | None, now: datetime) -> datetime | None:
+    """The scheduled time to catch up at start, or None.
+
+    Only the newest missed time is returned: three missed nights are one catch-up sweep (the inbox
+    state is what it is now, one sweep handles it). With no sweep at all there is nothing to catch
+    up: a fresh install waits for its first scheduled time rather than sweeping the moment the
+    service starts.
+    """
+    if last_sweep_at is None:
+        return None
+    fired = last_fire_time(schedule, now)
+    if fired is None or fired.astimezone(UTC) <= last_sweep_at.astimezone(UTC):
+        return None
+    return fired
+
+
+def last_sweep_at(report_dir: Path, base_url: str | None) -> datetime | None:
+    """Start of the newest sweep of ``base_url`` with a report in ``report_dir``."""
+    history = [r for r in read_history(report_dir) if base_url is None or r.base_url == base_url]
+    return history[-1].started_at if history else None
+
+
+class ScheduledSweep:
+    """The job: build the schedule's settings, sweep under the inbox lock, notify; never raise."""
+
+    def __init__(
+        self,
+        schedule: Schedule,
+        *,
+        stop: threading.Event,
+        default_config: Path | None = None,
+        sweep: SweepFn | None = None,
+        scrubber: ScrubFilter | None = None,
+    ) -> None:
+        self.schedule = schedule
+        self.stop = stop
+        self.default_config = default_config
+        self.sweep = sweep
+        self.scrubber = scrubber
+
+    def _sweep_fn(self) -> SweepFn:
+        if self.sweep is not None:
+            return self.sweep
+        from agent.run import sweep_and_report
+
+        return sweep_and_report
+
+    def __call__(self) -> None:
+        if self.stop.is_set():
+            log.info("schedule %s: not starting a sweep, the scheduler is stopping", self.schedule.name)
+            return
+        name = self.schedule.name
+        settings: Settings | None = None
+        previous: SweepResult | None = None
+        try:
+            settings = settings_for(self.schedule, self.default_config)
+            if self.scrubber is not None and settings.password is not None:
+                self.scrubber.add_secret(settings.password.get_secret_value())
+            history = read_history(settings.report_dir)
+            previous = history[-1] if history else None
+            log.info("schedule %s: sweep of %s starting", name, settings.base_url, extra={"schedule": name})
+            run = self._sweep_fn()(settings, lock_wait=self.schedule.lock_wait_seconds, stop=self.stop)
+        except Exception as exc:
+            log.exception("schedule %s: SWEEP FAILED: %s", name, exc, extra={"schedule": name})
+            notify.notify_sweep(self.schedule, settings=settings, run=None, error=exc, previous=previous)
+            return
+        counts = ", ".join(f"{k} {v}" for k, v in run.result.summary.items())
+        log.info(
+            "schedule %s: sweep %s finished: %s; report %s",
+            name,
+            run.result.sweep_id,
+            counts,
+            run.report_json,
+            extra={"schedule": name, "sweep_id": run.result.sweep_id},
+        )
+        notify.notify_sweep(self.schedule, settings=settings, run=run, error=None, previous=previous)
+
+
+def plan(
+    scheduler: BaseScheduler,
+    schedules: Sequence[Schedule],
+    *,
+    stop: threading.Event,
+    now: datetime,
+    default_config: Path | None = None,
+    sweep: SweepFn | None = None,
+    scrubber: ScrubFilter | None = None,
+) -> dict[str, datetime | None]:
+    """Adds one job per schedule to ``scheduler``; returns, per schedule, the missed time being caught up.
+
+    A caught-up schedule's job gets ``next_run_time=now``: the same job, so ``max_instances=1`` also
+    keeps the catch-up and the next scheduled run apart, and after it the cron times carry on.
+    """
+    caught_up: dict[str, datetime | None] = {}
+    for schedule in schedules:
+        settings = settings_for(schedule, default_config)
+        missed = missed_run(schedule, last_sweep_at(settings.report_dir, settings.base_url), now)
+        caught_up[schedule.name] = missed
+        options: dict[str, Any] = {}
+        if missed is not None:
+            log.warning(
+                "schedule %s: the sweep due at %s did not run; catching up now",
+                schedule.name,
+                missed.isoformat(),
+                extra={"schedule": schedule.name},
+            )
+            options["next_run_time"] = now
+        scheduler.add_job(
+            ScheduledSweep(schedule, stop=stop, default_config=default_config, sweep=sweep, scrubber=scrubber),
+            trigger=trigger_for(schedule),
+            id=schedule.name,
+            name=schedule.name,
+            misfire_grace_time=schedule.misfire_grace_seconds,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+            **options,
+        )
+    return caught_up
+
+
+def run_forever(
+    schedules: Sequence[Schedule],
+    *,
+    default_config: Path | None = None,
+    scrubber: ScrubFilter | None = None,
+    sweep: SweepFn | None = None,
+) -> None:
+    """Blocks running the schedules until SIGTERM or SIGINT; then lets a running sweep end safely."""
+    if not schedules:
+        raise SettingsError("no schedules to run", fix="add a schedule file (see schedules/nightly.toml)")
+    stop = threading.Event()
+    # UTC inside the scheduler: comparing two times in one zone compares wall clocks, which is wrong
+    # in the hour a fall-back night repeats; each trigger still computes in its schedule's zone.
+    scheduler = BlockingScheduler(timezone=UTC)
+    plan(
+        scheduler,
+        schedules,
+        stop=stop,
+        now=datetime.now(UTC),
+        default_config=default_config,
+        sweep=sweep,
+        scrubber=scrubber,
+    )
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            log.warning("received %s again: still waiting for the running sweep", signal.Signals(signum).name)
+            return
+        log.warning("received %s: finishing the current referral, then stopping", signal.Signals(signum).name)
+        stop.set()
+        # shutdown(wait=True) from inside the signal handler would block the main loop it interrupts;
+        # a helper thread waits for the running sweep while the main thread returns to the loop.
+        threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, name="shutdown", daemon=True).start()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for job in scheduler.get_jobs():
+            log.info("schedule %s: next sweep %s", job.name, _job_next(job))
+        scheduler.start()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    log.info("scheduler stopped")
+
+
+def _job_next(job: Any) -> str:
+    moment: datetime | None = getattr(job, "next_run_time", None)
+    if moment is None:
+        moment = job.trigger.get_next_fire_time(None, datetime.now(UTC))
+    return moment.isoformat() if moment else "never"

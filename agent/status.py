@@ -1,0 +1,85 @@
+"""Is the nightly sweep happening? The answer a monitor (or a person) gets from ``caredove-agent status``.
+
+The only evidence of a sweep that finished is its ``report.json``; a sweep that failed leaves none.
+So "overdue" is simply: the newest report is older than ``overdue_hours`` (26 h by default: a
+nightly sweep plus slack), or there is no report at all — both exit non-zero so a monitor alerts.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from agent.models import SweepResult
+from agent.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def read_history(report_dir: Path) -> list[SweepResult]:
+    """Every ``<report_dir>/<sweep_id>/report.json``, oldest first; unreadable ones are logged and skipped."""
+    results: list[SweepResult] = []
+    if not report_dir.is_dir():
+        return results
+    for path in report_dir.glob("*/report.json"):
+        try:
+            results.append(SweepResult.model_validate_json(path.read_text(encoding="utf-8")))
+        except (OSError, ValidationError, ValueError) as exc:
+            log.warning("skipping unreadable report %s (%s)", path, type(exc).__name__)
+    results.sort(key=lambda r: r.started_at)
+    return results
+
+
+class SweepStatus(BaseModel):
+    """The newest sweep of one inbox and whether it is overdue at ``now``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    now: datetime
+    overdue_hours: float
+    last: SweepResult | None
+    report: Path | None
+
+    @property
+    def age(self) -> timedelta | None:
+        return self.now - self.last.finished_at if self.last else None
+
+    @property
+    def overdue(self) -> bool:
+        return self.age is None or self.age > timedelta(hours=self.overdue_hours)
+
+    def lines(self, zone: str | None = None) -> list[str]:
+        """What ``status`` prints: plain lines a person can read at 8 a.m."""
+        from zoneinfo import ZoneInfo
+
+        if self.last is None:
+            return ["No sweep has finished yet (no report.json found).", "OVERDUE"]
+        tz = ZoneInfo(zone) if zone else None
+        finished = self.last.finished_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+        age = self.age or timedelta()
+        hours = age.total_seconds() / 3600
+        counts = ", ".join(f"{k} {v}" for k, v in self.last.summary.items())
+        lines = [
+            f"Last sweep: {self.last.sweep_id} of {self.last.base_url}, finished {finished} ({hours:.1f} h ago)"
+            + (" [dry run]" if self.last.dry_run else ""),
+            f"Outcomes: {counts or 'no referrals'}",
+        ]
+        if self.last.problems:
+            lines.append(f"Problems: {len(self.last.problems)} (see the report)")
+        lines.append(f"Report: {self.report}")
+        if self.overdue:
+            lines.append(f"OVERDUE: no sweep in the last {self.overdue_hours:g} h (overdue_hours)")
+        else:
+            lines.append("OK: not overdue")
+        return lines
+
+
+def sweep_status(settings: Settings, now: datetime) -> SweepStatus:
+    """The newest sweep of the configured inbox (any inbox when no base URL is set) in its report folder."""
+    history = [r for r in read_history(settings.report_dir) if not settings.base_url or r.base_url == settings.base_url]
+    last = history[-1] if history else None
+    report = settings.report_dir / last.sweep_id / "report.json" if last else None
+    return SweepStatus(now=now, overdue_hours=settings.overdue_hours, last=last, report=report)
