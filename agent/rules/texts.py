@@ -381,8 +381,10 @@ def _clear(field: str, path: str | None, problem: str | None, rule: str | None =
 
 
 def _problem(text: str, hint: str | None) -> str | None:
+    """The vocabulary word for what is wrong; quoted values are not read, so 'unknown-x' is not "not found"."""
+    unquoted = _QUOTED_VALUE.sub("''", text)
     for pattern, label in _PROBLEMS:
-        if pattern.search(text):
+        if pattern.search(unquoted):
             if label == "must equal":
                 value = _MUST_EQUAL.search(text)
                 return f"must equal {value.group('value').strip()}" if value else "must equal …"
