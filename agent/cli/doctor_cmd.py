@@ -1,9 +1,34 @@
-"""`caredove-agent doctor` (to be built)."""
+"""`caredove-agent doctor`: checks the browser, settings, folders, site and sign-in; exit 1 on any FAIL."""
 
 from __future__ import annotations
 
 import typer
 
+from agent.cli.common import BaseUrlOpt, ConfigOpt, ReportDirOpt, StateOpt, build_settings
+
+
+def doctor(
+    config: ConfigOpt = None,
+    base_url: BaseUrlOpt = None,
+    state: StateOpt = None,
+    report_dir: ReportDirOpt = None,
+) -> None:
+    """One line per check (OK, FAIL with the fix, or SKIP), in the order to fix them."""
+    from agent.doctor import Check, run_checks
+    from agent.errors import SettingsError
+
+    try:
+        settings = build_settings(config, base_url=base_url, state=state, report_dir=report_dir)
+    except SettingsError as exc:
+        typer.echo(Check(name="settings", ok=False, detail=exc.message, fix=exc.fix).line())
+        raise typer.Exit(1) from None
+    checks = run_checks(settings)
+    for check in checks:
+        typer.echo(check.line())
+    if any(c.ok is False for c in checks):
+        raise typer.Exit(1)
+
 
 def register(app: typer.Typer) -> None:
-    """Adds this module's command(s) to the app."""
+    """Adds `doctor` to the app."""
+    app.command("doctor")(doctor)
