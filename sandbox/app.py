@@ -1,0 +1,41 @@
+"""``create_app``: the sandbox's Starlette application (pages, the triggers window, control routes)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sandbox import admin, views, window
+from sandbox.state import Clock, Store
+
+
+class Latency:
+    """The ``latency_ms`` fault: every page and fragment (not the control routes) waits first."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/__sandbox"):
+            store: Store = scope["app"].state.store
+            if store.faults.latency_ms:
+                await asyncio.sleep(store.faults.latency_ms / 1000)
+        await self.app(scope, receive, send)
+
+
+def create_app(store: Store | None = None, *, clock: Clock | None = None, **options: Any) -> Starlette:
+    """A fresh sandbox; ``options`` are reset switches (scenario, ui, time_scale, faults, ...)."""
+    if store is None:
+        store = Store(clock=clock) if clock is not None else Store()
+        store.reset(options)
+    app = Starlette(routes=[*views.ROUTES, *window.ROUTES, *admin.ROUTES])
+    app.state.store = store
+    app.add_middleware(Latency)
+    return app
+
+
+__all__ = ["Route", "create_app"]

@@ -1,0 +1,71 @@
+"""The sandbox's switches, as given to ``POST /__sandbox/reset`` (faults, scripts and referrals aside)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Literal, get_args
+
+Scenario = Literal["demo", "rules", "large"]
+Ui = Literal["older", "newer"]
+WindowOrder = Literal["newest_first", "oldest_first"]
+DateStyle = Literal["iso", "long"]
+ResponseStyleName = Literal["json", "key_value", "print_r"]
+ErrorMix = Literal["mixed", "resend", "read_only"]
+
+DEFAULT_USERNAME = "staff@clinic.example"
+DEFAULT_PASSWORD = "sandbox-password"  # noqa: S105 - the sandbox's own demo credential
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "scenario": get_args(Scenario),
+    "ui": get_args(Ui),
+    "window_order": get_args(WindowOrder),
+    "date_style": get_args(DateStyle),
+    "response_style": get_args(ResponseStyleName),
+    "error_mix": get_args(ErrorMix),
+}
+
+
+class ConfigError(ValueError):
+    """A switch the sandbox does not know, or a value it cannot take."""
+
+
+@dataclass(frozen=True)
+class Config:
+    scenario: Scenario = "demo"
+    size: int = 500
+    errors: int = 50
+    seed: int = 1
+    error_mix: ErrorMix = "mixed"
+    ui: Ui = "older"
+    window_order: WindowOrder = "newest_first"
+    page_size: int = 25
+    date_style: DateStyle = "iso"
+    response_style: ResponseStyleName = "json"
+    time_scale: float = 1.0
+    username: str = DEFAULT_USERNAME
+    password: str = DEFAULT_PASSWORD
+    session_idle_seconds: float = 1800.0
+    refresh_ms: int = 500
+    timezone: str = "America/Toronto"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Config:
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            if name not in known:
+                raise ConfigError(f"unknown switch {name!r}")
+            if name in CHOICES and value not in CHOICES[name]:
+                raise ConfigError(f"{name} must be one of {', '.join(CHOICES[name])}, not {value!r}")
+            default = known[name].default
+            if isinstance(default, bool | int | float) and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise ConfigError(f"{name} must be a number, not {value!r}")
+            values[name] = float(value) if isinstance(default, float) else value
+        config = cls(**values)
+        if config.page_size < 1 or config.size < 0 or config.errors < 0 or config.time_scale < 0:
+            raise ConfigError("page_size must be >= 1; size, errors and time_scale >= 0")
+        if config.errors > config.size and config.scenario == "large":
+            raise ConfigError("errors cannot exceed size")
+        return config

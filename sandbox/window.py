@@ -1,0 +1,99 @@
+"""The Integration Triggers window: its fragment, Resend and the clear button (fetched by the page)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.auth import signed_out, store_of
+from sandbox.faults import HANG_SECONDS
+from sandbox.model import Referral
+from sandbox.render import ENV, ERROR_TITLE, labels, when
+from sandbox.state import NotFound, Store
+
+
+def fragment(store: Store, referral: Referral, status_code: int = 200) -> HTMLResponse:
+    """The window's content, rendered from the referral as it is now (lock held)."""
+    config = store.config
+    ordered = sorted(referral.attempts, key=lambda a: a.at, reverse=config.window_order == "newest_first")
+    rows: list[dict[str, Any]] = [
+        {"id": a.id, "when": when(a.at, config), "trigger": a.trigger, "destination": a.destination,
+         "status": a.status} for a in ordered
+    ]  # fmt: skip
+    body = ENV.get_template("_window.html").render(
+        r=referral, rows=rows, config=config, labels=labels(config), error_title=ERROR_TITLE,
+        pending=referral.pending(),
+    )  # fmt: skip
+    return HTMLResponse(body, status_code=status_code)
+
+
+def _problem(message: str, status_code: int) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status_code)
+
+
+async def triggers(request: Request) -> Response:
+    if (answer := signed_out(request)) is not None:
+        return answer
+    store = store_of(request)
+    reference = request.path_params["ref"]
+    if reference in store.faults.window_fail_for:
+        return _problem("the window could not be loaded", 500)
+    try:
+        with store.lock:
+            return fragment(store, store.get(reference))
+    except NotFound:
+        return _problem("no such referral", 404)
+
+
+async def resend(request: Request) -> Response:
+    store = store_of(request)
+    reference = request.path_params["ref"]
+    if (answer := signed_out(request)) is not None:
+        _reject(store, "resend", reference, request.path_params["attempt"])
+        return answer
+    try:
+        result = store.resend(reference, int(request.path_params["attempt"]))
+    except (NotFound, ValueError):
+        return _problem("no such attempt", 404)
+    if result.error == "commit_then_hang":
+        await asyncio.sleep(HANG_SECONDS)
+    if result.error is not None:
+        return _problem("The message could not be resent. Please try again later.", 500)
+    with store.lock:
+        return fragment(store, store.get(reference))
+
+
+async def clear(request: Request) -> Response:
+    store = store_of(request)
+    reference = request.path_params["ref"]
+    if (answer := signed_out(request)) is not None:
+        _reject(store, "clear", reference, None)
+        return answer
+    try:
+        cleared = store.clear(reference)
+    except NotFound:
+        return _problem("no such referral", 404)
+    if not cleared:
+        return _problem("The error could not be cleared. Please try again later.", 500)
+    return JSONResponse({"cleared": reference})
+
+
+def _reject(store: Store, kind: str, reference: str, attempt: str | None) -> None:
+    """A click that arrived without a live session: recorded as rejected, nothing applied."""
+    with store.lock:
+        found = store.referrals.get(reference)
+        attempt_id = int(attempt) if attempt and attempt.isdigit() else None
+        store.log("resend" if kind == "resend" else "clear", "rejected", found, attempt_id)
+
+
+ROUTES = [
+    Route("/referrals/{ref:str}/triggers", triggers),
+    Route("/referrals/{ref:str}/attempts/{attempt:str}/resend", resend, methods=["POST"]),
+    Route("/referrals/{ref:str}/clear", clear, methods=["POST"]),
+]
+
+__all__ = ["ERROR_TITLE", "ROUTES"]
