@@ -39,10 +39,12 @@ class Faults:
     def merge(self, changes: dict[str, Any]) -> None:
         """Apply ``changes`` on top (sets and maps are replaced, not unioned); unknown names raise."""
         known = {f.name for f in fields(self)}
-        for name, value in changes.items():
-            if name not in known:
-                raise FaultError(f"unknown fault {name!r} (known: {', '.join(sorted(known))})")
-            setattr(self, name, _coerce(name, value))
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise FaultError(f"unknown fault {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        coerced = {name: _coerce(name, value) for name, value in changes.items()}  # all or nothing
+        for name, value in coerced.items():
+            setattr(self, name, value)
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
