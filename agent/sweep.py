@@ -424,9 +424,12 @@ class Sweep:
 
 
 def _why(exc: BaseException) -> str:
-    """An error as one short, scrubbed line (Playwright messages can be long and quote the page)."""
-    text = exc.message if isinstance(exc, AgentError) else str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return shorten(scrub(text), 240)
+    """An error as one short line. The agent's own messages name reference numbers only; anything
+    else (a Playwright message can quote the page) is scrubbed of personal data first."""
+    if isinstance(exc, AgentError):
+        return shorten(exc.message, 240)
+    lines = str(exc).splitlines()
+    return shorten(scrub(lines[0] if lines else type(exc).__name__), 240)
 
 
 def check_sign_in(settings: Settings) -> None:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agent.errors import ControlMissing
 from agent.models import Attempt, AttemptStatus, TriggersWindow
-from agent.pages.base import Screen, rx
+from agent.pages.base import Screen, js_pattern, rx
 from agent.pages.response import read_response_tab
 from agent.pages.tables import Row, Table, cell_text, column, read_table
 from agent.settings import Settings
@@ -93,7 +93,7 @@ class TriggersWindowPage(Screen):
             return ActionResult(window=None, page_error=alert.first.inner_text())
         if self.showing_sign_in():
             return ActionResult(window=None, page_error="the site went back to Sign In after the click")
-        if self.dialog.is_visible():
+        if self.dialog.count() > 0 and self.dialog.is_visible():
             return ActionResult(window=self.read(), page_error="the window stayed open after the clear button")
         return ActionResult(window=None)
 
@@ -121,19 +121,25 @@ class TriggersWindowPage(Screen):
         return ActionResult(window=self.read())
 
     def _wait_until_closed_or_alert(self) -> None:
-        """One web-first wait for any of: the window gone, an alert, the Sign In page."""
-        handle = self.dialog.element_handle(timeout=self.timeout_ms)
+        """One web-first wait for any of: the window gone, an alert, the Sign In page.
+
+        A predicate over the whole page rather than a handle, so it also holds when the site reloads
+        the page after the click."""
         with contextlib.suppress(PlaywrightError):
             self.page.wait_for_function(
-                """(d) => {
-                    const shown = (e) => !!e && e.isConnected && !!(e.offsetWidth || e.offsetHeight
-                                      || e.getClientRects().length);
-                    return !shown(d) || [...document.querySelectorAll('[role=alert]')].some(shown)
+                """(title) => {
+                    const re = new RegExp(title, 'i');
+                    const shown = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+                    const open = [...document.querySelectorAll('dialog, [role=dialog]')]
+                        .filter((d) => shown(d) && re.test(d.textContent || ''));
+                    return open.length === 0 || [...document.querySelectorAll('[role=alert]')].some(shown)
                         || !!document.querySelector('input[type=password]');
                 }""",
-                arg=handle,
+                arg=js_pattern(self.labels.window_title),
                 timeout=self.timeout_ms,
             )
+        with contextlib.suppress(PlaywrightError):
+            self.page.wait_for_load_state("domcontentloaded")
 
     def _alert(self) -> Locator:
         return self.dialog.get_by_role("alert").or_(self.page.get_by_role("alert"))
