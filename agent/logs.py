@@ -30,10 +30,11 @@ _PASSWORD_PAIR = re.compile(
 # Whole header values: a cookie or an Authorization header is a credential as a whole.
 _HEADER = re.compile(r"(?P<key>\b(?:set-cookie|cookie|authorization|proxy-authorization)\s*[:=]\s*)[^\r\n]+", re.I)
 _BEARER = re.compile(r"\b(?P<key>bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
-# A health card number written with separators or a version code: never a reference number.
+# A health card number written with separators or a version code (upper case, so a following word like
+# "is" is not taken for one): never a reference number.
 _HCN_FORMATTED = re.compile(
-    r"(?<![\w-])(?:\d{4}[- ]\d{3}[- ]?\d{3}|\d{4}[- ]?\d{3}[- ]\d{3})(?:[- ]?[A-Za-z]{1,2})?(?!\w)"
-    r"|(?<![\w-])\d{10}[- ]?[A-Za-z]{1,2}(?!\w)"
+    r"(?<![\w-])(?:\d{4}[- ]\d{3}[- ]?\d{3}|\d{4}[- ]?\d{3}[- ]\d{3})(?:[- ]?[A-Z]{1,2})?(?![\w-])"
+    r"|(?<![\w-])\d{10}[- ]?[A-Z]{1,2}(?![\w-])"
 )
 # A bare run of 10 digits, with what precedes it so a labelled reference number can be kept.
 _TEN_DIGITS = re.compile(r"(?<!\d)\d{10}(?!\d)")
