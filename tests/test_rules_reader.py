@@ -92,6 +92,7 @@ def test_key_value_reply_with_colons_stays_one_value() -> None:
         ('{"body": {"info": {"http_code": " 400 "}}, "text": ""}', 400, ""),
         ('{"http_code": 502, "info": {"http_code": "502"}}', 502, None),
         ('[{"http_code": 503, "text": "x"}]', 503, "x"),
+        ("[http_code] => 502\n[text] => hi", 502, "hi"),
         ('{"status_code": 500, "text": "x"}', 500, "x"),
         (
             '{"http_code": 422, "text": {"resourceType": "OperationOutcome"}}',

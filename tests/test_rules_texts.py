@@ -215,3 +215,8 @@ def test_long_reply_is_shortened_to_one_line() -> None:
 )
 def test_explain_says_why_a_reply_is_or_is_not_clear(text: str, phrase: str) -> None:
     assert phrase in explain(read_text(text))
+
+
+def test_page_of_unclosed_tags_is_read_without_stalling() -> None:
+    reading = read_text("<html>" + "<title>" * 100_000)
+    assert (reading.kind, reading.clear) == (TextKind.HTML, False)

@@ -101,7 +101,7 @@ def _read(block: str | bytes | None) -> ResponseRecord:
     if _looks_binary(stripped):
         return _unreadable("the response block looks like binary data, not text")
 
-    if stripped[0] in "{[":
+    if stripped[0] == "{" or (stripped[0] == "[" and not _PRINT_R_KEY.match(stripped)):
         return _from_json(stripped)
     if _PRINT_R_START.match(stripped) or (
         _PRINT_R_KEY.search(stripped[:2000]) and not _KV_LINE.match(stripped.split("\n", 1)[0])

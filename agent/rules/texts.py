@@ -196,8 +196,11 @@ _JSON_MESSAGE_KEYS = (
 )  # fmt: skip
 _JSON_FIELD_KEYS = ("field", "fieldName", "property", "propertyPath", "parameter", "param", "expression")
 _HTML = re.compile(r"<(?:!doctype\s+html|html|head|body|title|h1)\b", re.IGNORECASE)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+# Bounded, so a page of unclosed tags costs little.
+_TITLE = re.compile(r"<title[^>]{0,200}>(.{0,1000}?)</title>", re.IGNORECASE | re.DOTALL)
+_H1 = re.compile(r"<h1[^>]{0,200}>(.{0,1000}?)</h1>", re.IGNORECASE | re.DOTALL)
+HTML_SCAN_CHARS = 20_000
+"""An error page says what it says near its top; the rest is not searched."""
 _TAG = re.compile(r"<[^>]{0,500}>")
 
 
@@ -301,8 +304,9 @@ def _read_fhir(data: dict[str, object]) -> TextReading:
 
 def _read_html(body: str) -> TextReading:
     """An error page: its title (or first heading) is all it says. Never clear (procedure.md)."""
-    found = _TITLE.search(body) or _H1.search(body)
-    source = found.group(1) if found else body
+    top = body[:HTML_SCAN_CHARS]
+    found = _TITLE.search(top) or _H1.search(top)
+    source = found.group(1) if found else top
     message = html.unescape(_TAG.sub(" ", source))
     return TextReading(kind=TextKind.HTML, message=shorten(scrub(message), MESSAGE_LIMIT))
 
