@@ -7,30 +7,20 @@ nightly sweep plus slack), or there is no report at all — both exit non-zero s
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from agent.models import SweepResult
 from agent.settings import Settings
 
-log = logging.getLogger(__name__)
-
 
 def read_history(report_dir: Path) -> list[SweepResult]:
-    """Every ``<report_dir>/<sweep_id>/report.json``, oldest first; unreadable ones are logged and skipped."""
-    results: list[SweepResult] = []
-    if not report_dir.is_dir():
-        return results
-    for path in report_dir.glob("*/report.json"):
-        try:
-            results.append(SweepResult.model_validate_json(path.read_text(encoding="utf-8")))
-        except (OSError, ValidationError, ValueError) as exc:
-            log.warning("skipping unreadable report %s (%s)", path, type(exc).__name__)
-    results.sort(key=lambda r: r.started_at)
-    return results
+    """Every readable ``<report_dir>/<folder>/report.json``, oldest first (the reports module's reading)."""
+    from agent.reports import load_history
+
+    return load_history(report_dir)
 
 
 class SweepStatus(BaseModel):
@@ -79,7 +69,15 @@ class SweepStatus(BaseModel):
 
 def sweep_status(settings: Settings, now: datetime) -> SweepStatus:
     """The newest sweep of the configured inbox (any inbox when no base URL is set) in its report folder."""
-    history = [r for r in read_history(settings.report_dir) if not settings.base_url or r.base_url == settings.base_url]
-    last = history[-1] if history else None
-    report = settings.report_dir / last.sweep_id / "report.json" if last else None
-    return SweepStatus(now=now, overdue_hours=settings.overdue_hours, last=last, report=report)
+    from agent.reports.history import scan
+
+    stored = [
+        s for s in scan(settings.report_dir).sweeps if not settings.base_url or s.result.base_url == settings.base_url
+    ]
+    last = stored[-1] if stored else None
+    return SweepStatus(
+        now=now,
+        overdue_hours=settings.overdue_hours,
+        last=last.result if last else None,
+        report=settings.report_dir / last.folder / "report.json" if last else None,
+    )
