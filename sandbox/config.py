@@ -45,7 +45,7 @@ class Config:
     username: str = DEFAULT_USERNAME
     password: str = DEFAULT_PASSWORD
     session_idle_seconds: float = 1800.0
-    refresh_ms: int = 500
+    refresh_ms: int = 250
     timezone: str = "America/Toronto"
 
     @classmethod

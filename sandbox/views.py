@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -105,13 +106,12 @@ async def inbox(request: Request) -> Response:
             rows = [_row(r, config) for r in shown[start : start + config.page_size]]
     if failing:
         return page(request, "error.html", status_code=500, code=500)
-    base = "/referrals/inbox?" + "&".join(
-        part for part in ("errors=1" if errors_only else "", f"q={query}" if query else "") if part
-    )
+    params = {k: v for k, v in (("errors", "1" if errors_only else ""), ("q", query)) if v}
+    base = "/referrals/inbox" + (f"?{urlencode(params)}" if params else "")
     return page(
         request, "inbox.html", rows=rows, error_count=error_count, errors_only=errors_only, query=query,
         page_number=number, pages=pages, total=len(shown), first=start + 1 if rows else 0,
-        last=start + len(rows), base=base.rstrip("?&"),
+        last=start + len(rows), base=base,
     )  # fmt: skip
 
 
