@@ -7,6 +7,7 @@ import selectors
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ BASE_URL = "https://inbox.example"
 
 HOLDER = """
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from agent.lock import sweep_lock
 from agent.settings import Settings
@@ -49,7 +51,7 @@ def read_line(process: subprocess.Popen[str], timeout: float = 20.0) -> str:
 
 
 @pytest.fixture
-def holder(settings: Settings) -> subprocess.Popen[str]:
+def holder(settings: Settings) -> Iterator[subprocess.Popen[str]]:
     """A real second process holding the inbox's lock."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREDOVE_")}
     process = subprocess.Popen(

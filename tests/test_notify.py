@@ -278,7 +278,7 @@ def test_webhook_reaches_a_real_http_server(
 ) -> None:
     received, url = webhook
     run = needy(tmp_path)
-    hook = WebhookNotify(url=url, kind=kind)  # type: ignore[arg-type]
+    hook = WebhookNotify(url=url, kind=kind)
     assert notify_sweep(schedule(hook=hook), settings=settings, run=run, error=None) == ["webhook"]
     [(path, content_type, body)] = received
     assert path == "/hook"
