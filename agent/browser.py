@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from agent.errors import BrowserNotFound
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Playwright
 
 # Quiet, deterministic start-up: no calls home, no first-run UI (the machine may have no network).
 LAUNCH_ARGS = [
@@ -67,18 +67,23 @@ class BrowserChoice(BaseModel):
         return f"{where} ({self.source})"
 
 
-def _playwright_own() -> Path | None:
+def _playwright_own(running: Playwright | None = None) -> Path | None:
+    """Playwright's own Chromium, asked of the running driver when there is one (starting a driver
+    only to ask costs a second or two)."""
     try:
-        from playwright.sync_api import sync_playwright
+        if running is not None:
+            path = Path(running.chromium.executable_path)
+        else:
+            from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as p:
-            path = Path(p.chromium.executable_path)
+            with sync_playwright() as p:
+                path = Path(p.chromium.executable_path)
     except Exception:  # a missing driver or browser both mean "not this one"
         return None
     return path if path.is_file() else None
 
 
-def find_browser(configured: Path | None = None) -> BrowserChoice:
+def find_browser(configured: Path | None = None, running: Playwright | None = None) -> BrowserChoice:
     """The browser to launch, or BrowserNotFound saying how to get one."""
     if configured is not None:
         if configured.is_file() and os.access(configured, os.X_OK):
@@ -87,7 +92,7 @@ def find_browser(configured: Path | None = None) -> BrowserChoice:
             f"the configured browser {configured} is not an executable file",
             fix="fix CAREDOVE_BROWSER_PATH (or browser_path), or unset it to search automatically",
         )
-    own = _playwright_own()
+    own = _playwright_own(running)
     if own is not None:
         return BrowserChoice(executable=None, source="playwright")
     for name in SYSTEM_BROWSERS:
@@ -113,8 +118,8 @@ def launched(configured: Path | None = None, *, headless: bool = True) -> Iterat
     """Start Playwright and one browser; yields the ``Browser``. Closes both, whatever happens."""
     from playwright.sync_api import sync_playwright
 
-    choice = find_browser(configured)
     with sync_playwright() as p:
+        choice = find_browser(configured, p)
         browser = p.chromium.launch(**launch_options(choice, headless=headless))  # type: ignore[arg-type]
         try:
             yield browser

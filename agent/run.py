@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import threading
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,11 +69,14 @@ def sweep_and_report(
     progress: bool = False,
     lock_wait: float = 0.0,
     stop: threading.Event | None = None,
+    browser: Browser | None = None,
 ) -> SweepRun:
     """Take the inbox's lock, sweep once, write report.json and the rendered reports; raise AgentError
     (SweepLocked, SignInFailed, …) when the sweep itself could not run.
 
-    ``stop`` set (SIGTERM) ends the sweep between two referrals, never between an intent and its click."""
+    ``stop`` set (SIGTERM) ends the sweep between two referrals, never between an intent and its click.
+    ``browser``: an already running browser to sweep in (tests and benchmarks share one); each sweep
+    still gets a fresh context, so no session carries over."""
     settings.require_site()
     with sweep_lock(settings, wait=lock_wait):
         started = datetime.now(UTC)
@@ -80,18 +84,15 @@ def sweep_and_report(
         log.info("sweep %s of %s started%s", sweep_id, settings.base_url, " (dry run)" if settings.dry_run else "")
         show = reporter(progress)
         try:
-            with (
-                Ledger(settings.state) as ledger,
-                launched(settings.browser_path, headless=settings.headless) as browser,
-            ):
+            with Ledger(settings.state) as ledger, ExitStack() as stack:
+                if browser is None:
+                    browser = stack.enter_context(launched(settings.browser_path, headless=settings.headless))
                 context = new_context(browser, settings)
-                try:
-                    sweep = Sweep(
-                        settings, ledger, context.new_page(), sweep_dir, sweep_id=sweep_id, stop=stop, reporter=show
-                    )
-                    result = sweep.run()
-                finally:
-                    context.close()
+                stack.callback(context.close)
+                sweep = Sweep(
+                    settings, ledger, context.new_page(), sweep_dir, sweep_id=sweep_id, stop=stop, reporter=show
+                )
+                result = sweep.run()
         finally:
             show.close()
         report_json = sweep_dir / "report.json"

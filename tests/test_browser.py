@@ -23,7 +23,7 @@ def test_a_browser_is_found_on_this_machine() -> None:
 
 
 def test_no_browser_anywhere_says_how_to_install_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(browser, "_playwright_own", lambda: None)
+    monkeypatch.setattr(browser, "_playwright_own", lambda _running=None: None)
     monkeypatch.setattr(browser.shutil, "which", lambda _name: None)
     monkeypatch.setattr(browser, "SYSTEM_PATHS", ())
     with pytest.raises(BrowserNotFound) as caught:

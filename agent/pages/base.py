@@ -7,7 +7,8 @@ from functools import cache
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.errors import ControlMissing, PageUnavailable, SessionExpired
 from agent.settings import Labels, Settings
@@ -63,8 +64,8 @@ class Screen:
         if also is not None:
             target = target.or_(also)
         try:
-            expect(target.first).to_be_visible(timeout=timeout_ms or self.timeout_ms)
-        except AssertionError:
+            target.first.wait_for(state="visible", timeout=timeout_ms or self.timeout_ms)
+        except PlaywrightTimeoutError:
             raise self.missing(what) from None
         if locator.first.is_visible():
             return 0

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.errors import ControlMissing
 from agent.models import BannerCount, InboxRow
 from agent.pages.base import Screen, rx
+from agent.pages.response import ResponseTab
 from agent.pages.tables import Table, cell_text, column, read_table
 from agent.pages.window import TriggersWindowPage
+from agent.settings import Settings
 
 REFERENCE = re.compile(r"\b\d{10}\b")
 
 
 class InboxPage(Screen):
+    def __init__(self, page: Page, settings: Settings, artifacts: Path | None = None) -> None:
+        super().__init__(page, settings, artifacts)
+        self.responses = ResponseTab(page.context, self.timeout_ms)
+
     # --- getting there -------------------------------------------------------------------------
 
     def open(self) -> None:
@@ -145,14 +153,15 @@ class InboxPage(Screen):
         control.first.click(timeout=self.timeout_ms)
         dialog = self.page.get_by_role("dialog", name=rx(self.labels.window_title))
         self.wait_for(dialog, f"the Integration Triggers window of referral {reference}")
-        return TriggersWindowPage(self.page, self.settings, self.artifacts, dialog=dialog.first, reference=reference)
+        return TriggersWindowPage(
+            self.page, self.settings, self.artifacts, dialog=dialog.first, reference=reference, responses=self.responses
+        )
 
     def error_gone(self, reference: str) -> bool:
         """After a clear: the referral's row no longer shows the red API error control."""
-        control = self._error_control(reference)
         try:
-            expect(control).to_have_count(0, timeout=self.timeout_ms)
-        except AssertionError:
+            self._error_control(reference).first.wait_for(state="detached", timeout=self.timeout_ms)
+        except PlaywrightTimeoutError:
             return False
         return True
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from dateutil import parser as dateparser
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page
 from pydantic import BaseModel, ConfigDict
 
 from agent.errors import ControlMissing
 from agent.models import Attempt, AttemptStatus, TriggersWindow
 from agent.pages.base import Screen, js_pattern, rx
-from agent.pages.response import read_response_tab
+from agent.pages.response import ResponseTab
 from agent.pages.tables import Row, Table, cell_text, column, read_table
 from agent.settings import Settings
 
@@ -31,9 +31,17 @@ class ActionResult(BaseModel):
 
 class TriggersWindowPage(Screen):
     def __init__(
-        self, page: Page, settings: Settings, artifacts: Path | None, *, dialog: Locator, reference: str
+        self,
+        page: Page,
+        settings: Settings,
+        artifacts: Path | None,
+        *,
+        dialog: Locator,
+        reference: str,
+        responses: ResponseTab,
     ) -> None:
         super().__init__(page, settings, artifacts)
+        self.responses = responses
         self.dialog = dialog
         self.reference = reference
         self._last: Table | None = None
@@ -62,7 +70,7 @@ class TriggersWindowPage(Screen):
         """The text block behind the attempt's `view` link (a new tab, closed afterwards)."""
         link = self._row_of(attempt).get_by_role("link", name=rx(self.labels.view))
         self.wait_for(link, f"the 'view' link of referral {self.reference}'s latest attempt")
-        return read_response_tab(self.page, link.first, self.timeout_ms)
+        return self.responses.read(self.page, link.first)
 
     # --- acting --------------------------------------------------------------------------------
 
@@ -106,7 +114,7 @@ class TriggersWindowPage(Screen):
             close.first.click(timeout=self.timeout_ms)
         else:
             self.page.keyboard.press("Escape")
-        expect(self.dialog).to_be_hidden(timeout=self.timeout_ms)
+        self.dialog.wait_for(state="hidden", timeout=self.timeout_ms)
 
     # --- private -------------------------------------------------------------------------------
 

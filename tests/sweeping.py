@@ -1,0 +1,58 @@
+"""Helpers for the sweep tests: run a sweep on the sandbox, and read the sandbox's record the way the
+never-list is written."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from playwright.sync_api import Browser
+
+from agent.policy import Policy
+from agent.run import SweepRun, sweep_and_report
+from agent.settings import Settings
+
+STATE_CHANGING = {"resend", "clear", "save"}
+
+
+def sweep(
+    settings: Settings, browser: Browser | None = None, *, policy: dict[str, Any] | None = None, **changes: Any
+) -> SweepRun:
+    """One full sweep (lock, ledger, reports; the session's browser) with some settings changed."""
+    if policy:
+        changes["policy"] = Policy(**{**settings.policy.model_dump(), **policy})
+    return sweep_and_report(settings.model_copy(update=changes), browser=browser)
+
+
+def outcomes(run: SweepRun) -> dict[str, str]:
+    return {r.reference: r.outcome.value for r in run.result.referrals}
+
+
+def by_reference(record: list[dict[str, Any]], kind: str) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in record:
+        if event["kind"] == kind:
+            found[event["reference"]].append(event)
+    return found
+
+
+def assert_never_list_held(record: list[dict[str, Any]], *, allow_2xx_clear: bool = False) -> None:
+    """Never-items 1–4, read from what the sandbox saw (not from what the agent says it did)."""
+    for event in record:
+        before = event.get("before") or {}
+        if event["kind"] == "resend":
+            code = before.get("latest_http_code")
+            assert before.get("latest_status") == "failed", f"resend of a non-failed attempt: {event}"
+            assert code is not None and 500 <= code <= 599, f"resend of a non-5xx failure: {event}"
+        if event["kind"] == "clear":
+            ok = before.get("latest_status") == "success" or (
+                allow_2xx_clear and 200 <= (before.get("latest_http_code") or 0) <= 299
+            )
+            assert ok and not before.get("pending"), f"clear of a failed or pending attempt: {event}"
+        assert event["kind"] != "save", f"the agent edited a referral: {event}"
+    for reference, resends in by_reference(record, "resend").items():
+        for first, second in zip(resends, resends[1:], strict=False):
+            assert second["before"]["attempts"] > first["before"]["attempts"], (
+                f"referral {reference}: a second Resend without a new attempt in between"
+            )
+            assert not second["before"]["pending"], f"referral {reference}: Resend while an attempt was pending"
