@@ -14,7 +14,7 @@ from sandbox.control import SandboxControl
 from sandbox.server import SandboxServer
 
 SANDBOX_USER = "staff@clinic.example"
-SANDBOX_PASSWORD = "sandbox-password"  # noqa: S105 - the sandbox's own demo credential
+SANDBOX_PASSWORD = "sandbox-password"
 
 
 @pytest.fixture(scope="session")

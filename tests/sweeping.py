@@ -4,6 +4,7 @@ never-list is written."""
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 from typing import Any
 
 from playwright.sync_api import Browser
@@ -51,7 +52,7 @@ def assert_never_list_held(record: list[dict[str, Any]], *, allow_2xx_clear: boo
             assert ok and not before.get("pending"), f"clear of a failed or pending attempt: {event}"
         assert event["kind"] != "save", f"the agent edited a referral: {event}"
     for reference, resends in by_reference(record, "resend").items():
-        for first, second in zip(resends, resends[1:], strict=False):
+        for first, second in pairwise(resends):
             assert second["before"]["attempts"] > first["before"]["attempts"], (
                 f"referral {reference}: a second Resend without a new attempt in between"
             )

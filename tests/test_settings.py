@@ -44,9 +44,9 @@ def test_a_bad_environment_value_names_the_variable(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_bad_url_and_time_zone_are_named() -> None:
-    with pytest.raises(SettingsError, match="base_url"):
+    with pytest.raises(SettingsError, match=r"base_url"):
         load_settings(None, base_url="caredove.example")
-    with pytest.raises(SettingsError, match="site_timezone"):
+    with pytest.raises(SettingsError, match=r"site_timezone"):
         load_settings(None, site_timezone="Mars/Olympus")
 
 
@@ -76,12 +76,12 @@ def test_the_password_comes_from_a_file_and_never_prints(tmp_path: Path) -> None
 
 
 def test_missing_site_settings_are_named() -> None:
-    with pytest.raises(SettingsError, match="CAREDOVE_BASE_URL.*CAREDOVE_USERNAME.*CAREDOVE_PASSWORD"):
+    with pytest.raises(SettingsError, match=r"CAREDOVE_BASE_URL.*CAREDOVE_USERNAME.*CAREDOVE_PASSWORD"):
         load_settings(None).require_site()
 
 
 def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="nope.toml"):
+    with pytest.raises(SettingsError, match=r"nope\.toml"):
         load_settings(tmp_path / "nope.toml")
 
 

@@ -26,7 +26,9 @@ RULES_OUTCOME = {
 
 
 @pytest.mark.parametrize("ui", ["older", "newer"])
-def test_rules_scenario_ends_as_the_procedure_says(sandbox: SandboxControl, settings: Settings, browser: Browser, ui: str) -> None:
+def test_rules_scenario_ends_as_the_procedure_says(
+    sandbox: SandboxControl, settings: Settings, browser: Browser, ui: str
+) -> None:
     answer = sandbox.reset(scenario="rules", ui=ui, time_scale=0.01)
     run = sweep(settings, browser)
     got = outcomes(run)
@@ -73,7 +75,9 @@ def test_a_2xx_failure_is_cleared_when_the_newer_article_is_followed(
     assert_never_list_held(sandbox.record(), allow_2xx_clear=True)
 
 
-def test_the_next_sweep_carries_on_where_the_last_left_off(sandbox: SandboxControl, settings: Settings, browser: Browser) -> None:
+def test_the_next_sweep_carries_on_where_the_last_left_off(
+    sandbox: SandboxControl, settings: Settings, browser: Browser
+) -> None:
     """R3's resend is still pending at the end of the first sweep: the second does not click again."""
     refs = sandbox.reset(scenario="rules", time_scale=0.01)["rules"]
     never_finishes = [{"status": "success", "http_code": 201, "text": "", "delay": 100_000}]
