@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
@@ -86,6 +87,7 @@ class Sweep:
         self.inbox = InboxPage(page, settings, artifacts)
         self.cases: dict[str, Case] = {}
         self.banner: int | None = None
+        self.ui: Literal["older", "newer", "unknown"] = "unknown"
         self.problems: list[str] = []
         self.clicks = 0
         self.sign_ins = 0
@@ -365,7 +367,7 @@ class Sweep:
                 if read_banner:
                     banner = self.inbox.banner_count()
                     self.banner = banner.count if banner else None
-                self.inbox.show_errors()
+                self.ui = screens_of(self.inbox.show_errors())
                 return
             except SessionExpired:
                 self._sign_in()
@@ -417,10 +419,20 @@ class Sweep:
             base_url=self.base_url,
             dry_run=self.settings.dry_run,
             banner_count=self.banner,
+            ui=self.ui,
             summary=SweepResult.count(referrals),
             referrals=referrals,
             problems=problems,
         )
+
+
+def screens_of(filter_link: str) -> Literal["older", "newer", "unknown"]:
+    """Which article's screens the site shows, from the filter link's capitalisation (inbox.md)."""
+    if filter_link.startswith("View Referrals"):
+        return "older"
+    if filter_link.startswith("View referrals"):
+        return "newer"
+    return "unknown"
 
 
 def _why(exc: BaseException) -> str:

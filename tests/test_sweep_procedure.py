@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page, expect
+from test_reports_browser import serious
 
 from agent.settings import Settings
 from sandbox.control import SandboxControl
@@ -31,6 +32,7 @@ def test_rules_scenario_ends_as_the_procedure_says(
 ) -> None:
     answer = sandbox.reset(scenario="rules", ui=ui, time_scale=0.01)
     run = sweep(settings, browser)
+    assert run.result.ui == ui
     got = outcomes(run)
     assert {rule: got[ref] for rule, ref in answer["rules"].items()} == RULES_OUTCOME
     record = sandbox.record()
@@ -108,3 +110,22 @@ def test_max_actions_stops_clicking_and_reports_the_rest_pending(
     assert len(clicks) == 1
     pending = [r for r in run.result.referrals if r.outcome.value == "pending"]
     assert any("limit of 1 click" in r.reason for r in pending)
+
+
+def test_the_demo_report_reads_right_in_a_browser(
+    sandbox: SandboxControl, settings: Settings, browser: Browser, page: Page, request: pytest.FixtureRequest
+) -> None:
+    """The real demo sweep's report.html: counts as in report.json, a screenshot, no serious axe findings."""
+    sandbox.reset(scenario="demo", time_scale=0.01)
+    run = sweep(settings, browser)
+    assert run.report_html is not None
+    stored = json.loads(run.report_json.read_text())
+    page.goto(run.report_html.resolve().as_uri())
+    for outcome, n in stored["summary"].items():
+        expect(page.locator(f'[data-count="{outcome}"]')).to_have_text(str(n))
+    for section in ("Fixes for staff (6)", "Escalations for Caredove support (6)", "What the agent did"):
+        expect(page.get_by_role("heading", name=section)).to_be_visible()
+    shots = request.config.rootpath / "test-results" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=shots / "demo-sweep-report.png", full_page=True)
+    assert serious(page) == []

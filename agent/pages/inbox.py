@@ -44,13 +44,16 @@ class InboxPage(Screen):
         self.ensure_loaded("the Referral Inbox")
         self.wait_for(self._table_header(), "the Referral Inbox table")
 
-    def show_errors(self) -> None:
-        """Follow the banner's filter link ("View Referrals with integration errors", either wording)."""
+    def show_errors(self) -> str:
+        """Follow the banner's filter link (either article's wording); returns the link's text, which
+        tells the two articles' screens apart ("View Referrals…" older, "View referrals…" newer)."""
         link = self.page.get_by_role("link", name=rx(self.labels.errors_filter))
         self.wait_for(link, "the banner's integration-errors link")
+        text = link.first.inner_text(timeout=self.timeout_ms).strip()
         link.first.click(timeout=self.timeout_ms)
         self.ensure_loaded("the filtered Referral Inbox")
         self.wait_for(self._table_header(), "the filtered Referral Inbox")
+        return text
 
     def banner_count(self) -> BannerCount | None:
         """How many referrals the yellow banner says have integration errors; None when it says nothing."""
