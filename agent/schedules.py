@@ -12,7 +12,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -26,7 +26,7 @@ from pydantic import (
 
 from agent.errors import SettingsError
 from agent.policy import Policy
-from agent.settings import Settings, load_settings
+from agent.settings import Settings, iana_zone, load_settings
 
 DEFAULT_MISFIRE_GRACE = 6 * 3600
 
@@ -146,11 +146,7 @@ class Schedule(_Model):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Toronto)") from exc
-        return value
+        return iana_zone(value)
 
     @property
     def zone(self) -> ZoneInfo:

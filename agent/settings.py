@@ -29,6 +29,15 @@ DEFAULT_CONFIG = Path("caredove-agent.toml")
 ENV_PREFIX = "CAREDOVE_"
 
 
+def iana_zone(value: str) -> str:
+    """A time zone name the machine knows, or a ValueError saying what a good one looks like."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Toronto)") from exc
+    return value
+
+
 class Labels(BaseModel):
     """What the screens say where Caredove's help centre does not fix it.
 
@@ -139,11 +148,7 @@ class Settings(BaseSettings):
     @field_validator("site_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Toronto)") from exc
-        return value
+        return iana_zone(value)
 
     @field_validator("only")
     @classmethod
