@@ -9,6 +9,7 @@ name, a health card number, a password or a cookie.
     ├── BrowserNotFound        no Chromium/Chrome to drive
     ├── SignInFailed           the inbox refused the credentials
     ├── SweepLocked            another sweep of the same inbox is running
+    ├── SweepIncomplete        the sweep stopped early (its partial report is written)
     ├── ReportError            a stored sweep result cannot be found or read to render a report
     └── PageError              the page did not show what a person would see
         ├── SessionExpired     the site sent us back to Sign In
@@ -53,6 +54,12 @@ class ReportError(AgentError):
     """A report cannot be rendered: no report folder, no such sweep, or an unreadable report.json."""
 
     exit_code = 6
+
+
+class SweepIncomplete(AgentError):
+    """The sweep stopped early; its partial report was written all the same."""
+
+    exit_code = 1
 
 
 class PageError(AgentError):

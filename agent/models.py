@@ -209,6 +209,9 @@ class SweepResult(BaseModel):
     problems: list[str] = Field(
         default_factory=list, description="Sweep-level findings, e.g. the banner count and the result differ."
     )
+    complete: bool = Field(
+        default=True, description="False when the sweep stopped early; what it reached is still reported."
+    )
 
     @staticmethod
     def count(referrals: list[ReferralResult]) -> dict[str, int]:

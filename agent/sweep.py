@@ -100,15 +100,25 @@ class Sweep:
         try:
             self._sign_in()
             self._open_errors(read_banner=True)
+        except BaseException:
+            self.ledger.finish_sweep(self.sweep_id, self.clock(), status="failed", summary={})
+            raise
+        complete = True
+        try:
             self._inspect_all()
             if not self.settings.dry_run:
                 self._act_all()
                 self._wait_all()
-        except BaseException:
-            self.ledger.finish_sweep(self.sweep_id, self.clock(), status="failed", summary={})
-            raise
-        result = self._result(started)
-        status = "stopped" if self.stop.is_set() else "finished"
+        except (PageError, PlaywrightError) as exc:
+            # The inbox became unusable mid-sweep: report what was reached rather than nothing.
+            complete = False
+            self.problems.append(
+                f"The sweep stopped early: {_why(exc)}. Referrals it did not reach are not in this report; "
+                "the next sweep picks them up."
+            )
+            log.error("sweep %s stopped early: %s", self.sweep_id, _why(exc))
+        result = self._result(started, complete=complete)
+        status = "failed" if not complete else "stopped" if self.stop.is_set() else "finished"
         self.ledger.finish_sweep(self.sweep_id, result.finished_at, status=status, summary=result.summary)
         return result
 
@@ -369,7 +379,8 @@ class Sweep:
                     self.banner = banner.count if banner else None
                 self.ui = screens_of(self.inbox.show_errors())
                 return
-            except SessionExpired:
+            except SessionExpired as exc:
+                last = exc
                 self._sign_in()
             except PageError as exc:
                 last = exc
@@ -395,7 +406,7 @@ class Sweep:
     def _step_done(self, case: Case, what: str) -> None:
         self.report.step(case.reference, what)
 
-    def _result(self, started: datetime) -> SweepResult:
+    def _result(self, started: datetime, *, complete: bool = True) -> SweepResult:
         for case in self.cases.values():
             if not case.final:
                 case.finish(Outcome.PENDING, "The sweep was stopped before this referral was finished.")
@@ -423,6 +434,7 @@ class Sweep:
             summary=SweepResult.count(referrals),
             referrals=referrals,
             problems=problems,
+            complete=complete,
         )
 
 

@@ -54,6 +54,19 @@ def test_an_expired_session_mid_sweep_signs_in_again_and_goes_on(
     assert_never_list_held([e for e in record if e["outcome"] != "rejected"])
 
 
+def test_a_session_that_keeps_expiring_ends_the_sweep_with_a_partial_report(
+    sandbox: SandboxControl, settings: Settings, browser: Browser
+) -> None:
+    refs = rules_with(sandbox, expire_session_after_requests=5)
+    run = sweep(settings, browser)
+    assert not run.result.complete
+    assert any("stopped early" in p for p in run.result.problems)
+    assert run.report_html is not None and run.report_html.is_file()
+    reached = outcomes(run)
+    assert reached and set(reached) <= set(refs.values())
+    assert_never_list_held([e for e in sandbox.record() if e["outcome"] != "rejected"])
+
+
 def test_slow_pages_are_waited_for(sandbox: SandboxControl, settings: Settings, browser: Browser) -> None:
     refs = rules_with(sandbox, latency_ms=150)
     assert by_rule(sweep(settings, browser), refs) == RULES_OUTCOME

@@ -20,6 +20,7 @@ from agent.cli.common import (
     StateOpt,
     build_settings,
 )
+from agent.errors import SweepIncomplete
 from agent.run import SweepRun, sweep_and_report
 from agent.settings import Settings
 
@@ -60,6 +61,8 @@ def print_run(run: SweepRun) -> None:
     print(run.report_json)
     if run.report_html:
         print(run.report_html)
+    if not run.result.complete:
+        raise SweepIncomplete("the sweep stopped early", fix=f"see the report's problems; {run.report_json}")
 
 
 def sweep(
