@@ -5,6 +5,8 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -39,8 +41,10 @@ LockWaitOpt = Annotated[
 ]
 
 
-def stop_on_signals() -> threading.Event:
-    """SIGTERM/SIGINT end the sweep between two referrals, never between an intent and its click."""
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """SIGTERM/SIGINT end the sweep between two referrals, never between an intent and its click.
+    The previous handlers come back afterwards."""
     stop = threading.Event()
 
     def handler(signum: int, _frame: object) -> None:
@@ -48,9 +52,12 @@ def stop_on_signals() -> threading.Event:
         print(f"caredove-agent: {name} received, finishing the current referral", file=sys.stderr)
         stop.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, handler)
-    return stop
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def print_run(run: SweepRun) -> None:
@@ -94,7 +101,9 @@ def sweep(
         max_actions=max_actions,
         **{"policy.max_resends": max_resends, "policy.settle_seconds": settle},
     )
-    print_run(sweep_and_report(settings, progress=progress, lock_wait=wait_for_lock, stop=stop_on_signals()))
+    with stop_on_signals() as stop:
+        run = sweep_and_report(settings, progress=progress, lock_wait=wait_for_lock, stop=stop)
+    print_run(run)
 
 
 def demo(
@@ -133,7 +142,9 @@ def demo(
             timeout_seconds=10.0,
             **{"policy.settle_seconds": 6.0, "policy.poll_seconds": 1.0},
         )
-        print_run(sweep_and_report(settings, progress=progress, stop=stop_on_signals()))
+        with stop_on_signals() as stop:
+            run = sweep_and_report(settings, progress=progress, stop=stop)
+        print_run(run)
         if keep_serving:
             print(f"the sandbox stays up at {server.base_url}; Ctrl-C to stop", file=sys.stderr)
             threading.Event().wait()
