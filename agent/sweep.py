@@ -88,6 +88,7 @@ class Sweep:
         self.cases: dict[str, Case] = {}
         self.banner: int | None = None
         self.ui: Literal["older", "newer", "unknown"] = "unknown"
+        self.unfiltered = False
         self.problems: list[str] = []
         self.clicks = 0
         self.sign_ins = 0
@@ -377,6 +378,11 @@ class Sweep:
                 if read_banner:
                     banner = self.inbox.banner_count()
                     self.banner = banner.count if banner else None
+                if not self.inbox.offers_error_filter():
+                    # No banner link: nothing has an error, or the screen was relabelled. Either way the
+                    # unfiltered pages are read and every row showing the red control is taken.
+                    self.unfiltered = True
+                    return
                 self.ui = screens_of(self.inbox.show_errors())
                 return
             except SessionExpired as exc:
@@ -414,8 +420,13 @@ class Sweep:
             self.ledger.settle(self.base_url, case.reference, case.outcome.value if case.outcome else "pending")
         referrals = [case.result(self.sweep_dir) for case in self.cases.values()]
         problems = list(self.problems)
-        if self.banner is None:
-            problems.append("The inbox banner's count of referrals with integration errors was not found.")
+        if self.banner is None and referrals:
+            problems.append(
+                "The inbox banner's count of referrals with integration errors was not found, yet "
+                f"{len(referrals)} referrals show the red API error: check the banner's wording (labels)."
+            )
+        elif self.banner is None:
+            self.banner = 0  # no banner and no red control anywhere: nothing has an error
         elif not self.settings.only and self.banner != len(referrals):
             problems.append(
                 f"The banner counted {self.banner} referrals with integration errors, but the sweep found "

@@ -129,3 +129,14 @@ def test_the_demo_report_reads_right_in_a_browser(
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=shots / "demo-sweep-report.png", full_page=True)
     assert serious(page) == []
+
+
+def test_an_inbox_without_errors_is_a_clean_complete_sweep(
+    sandbox: SandboxControl, settings: Settings, browser: Browser
+) -> None:
+    sandbox.reset(scenario="large", size=30, errors=0, time_scale=0.01)
+    run = sweep(settings, browser)
+    assert run.result.referrals == []
+    assert run.result.banner_count == 0
+    assert run.result.complete and run.result.problems == []
+    assert [e["kind"] for e in sandbox.record()] == ["sign_in"]

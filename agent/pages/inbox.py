@@ -55,6 +55,10 @@ class InboxPage(Screen):
         self.wait_for(self._table_header(), "the filtered Referral Inbox")
         return text
 
+    def offers_error_filter(self) -> bool:
+        """Whether the banner's integration-errors link is there (Caredove hides it when nothing errs)."""
+        return self.page.get_by_role("link", name=rx(self.labels.errors_filter)).count() > 0
+
     def banner_count(self) -> BannerCount | None:
         """How many referrals the yellow banner says have integration errors; None when it says nothing."""
         banner = self.page.get_by_text(rx(self.labels.banner_count))
