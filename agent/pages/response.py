@@ -43,13 +43,17 @@ class ResponseTab:
             return self._read_in_kept_tab(opener, href)
         return self._read_in_new_tab(opener, link)
 
+    def read_address(self, opener: Page, url: str) -> str:
+        """The text block at ``url``, an absolute address the page gave (a link's ``href`` property)."""
+        return self._read_in_kept_tab(opener, url, absolute=True)
+
     def close(self) -> None:
         if self._tab is not None and not self._tab.is_closed():
             self._tab.close()
         self._tab = None
 
-    def _read_in_kept_tab(self, opener: Page, href: str) -> str:
-        url = opener.evaluate("(h) => new URL(h, document.baseURI).href", href)
+    def _read_in_kept_tab(self, opener: Page, href: str, *, absolute: bool = False) -> str:
+        url = href if absolute else opener.evaluate("(h) => new URL(h, document.baseURI).href", href)
         if self._tab is None or self._tab.is_closed():
             self._tab = self.context.new_page()
         try:
