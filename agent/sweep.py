@@ -148,7 +148,7 @@ class Sweep:
         night = self.clock().astimezone(self.settings.zone).date()
         case.sighting = self.ledger.sighted(self.base_url, case.reference, self.clock(), night)
         try:
-            with self._window(case) as window:
+            with self._window(case, listed=True) as window:
                 self._look(case, window)
         except SessionExpired:
             del self.cases[case.reference]  # read again after signing in
@@ -337,8 +337,8 @@ class Sweep:
     # --- the browser's state ---------------------------------------------------------------------
 
     @contextmanager
-    def _window(self, case: Case) -> Iterator[TriggersWindowPage]:
-        window = self.inbox.open_window(case.reference)
+    def _window(self, case: Case, *, listed: bool = False) -> Iterator[TriggersWindowPage]:
+        window = self.inbox.open_window(case.reference, listed=listed)
         try:
             yield window
         finally:

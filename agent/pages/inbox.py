@@ -10,7 +10,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from agent.errors import ControlMissing
+from agent.errors import ControlMissing, SessionExpired
 from agent.models import BannerCount, InboxRow
 from agent.pages.base import Screen, rx
 from agent.pages.response import ResponseTab
@@ -152,12 +152,22 @@ class InboxPage(Screen):
             fix="it may have been cleared by someone else; nothing to do",
         )
 
-    def open_window(self, reference: str) -> TriggersWindowPage:
-        """Click the referral's red API error control (not the other Workflow icons) and wait for the window."""
-        self.find(reference)
+    def open_window(self, reference: str, *, listed: bool = False) -> TriggersWindowPage:
+        """Click the referral's red API error control (not the other Workflow icons) and wait for the window.
+
+        ``listed``: the row was just read from this very page, so it is not looked for first; the click
+        still waits for the control, and a missing one is still a ControlMissing."""
         control = self._error_control(reference)
-        self.wait_for(control, f"the red API error control of referral {reference}")
-        control.first.click(timeout=self.timeout_ms)
+        what = f"the red API error control of referral {reference}"
+        if not listed:
+            self.find(reference)
+            self.wait_for(control, what)
+        try:
+            control.first.click(timeout=self.timeout_ms)
+        except PlaywrightTimeoutError:
+            if self.showing_sign_in():
+                raise SessionExpired(f"the site went back to Sign In before {what}") from None
+            raise self.missing(what) from None
         dialog = self.page.get_by_role("dialog", name=rx(self.labels.window_title))
         self.wait_for(dialog, f"the Integration Triggers window of referral {reference}")
         return TriggersWindowPage(

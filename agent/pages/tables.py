@@ -14,9 +14,10 @@ from agent.pages.base import js_pattern, rx
 
 READ_TABLE = """
 (root, args) => {
-    const [headerSource, controlSource] = args;
+    const [headerSource, controlSource, buttonSource] = args;
     const headerRe = new RegExp(headerSource, 'i');
     const controlRe = controlSource ? new RegExp(controlSource, 'i') : null;
+    const buttonRe = buttonSource ? new RegExp(buttonSource, 'i') : null;
     const name = (el) => (el.getAttribute('aria-label') || el.getAttribute('alt') || el.innerText
                           || el.textContent || el.getAttribute('title') || '').trim();
     const tables = [...root.querySelectorAll('table, [role=table], [role=grid]')];
@@ -49,7 +50,10 @@ READ_TABLE = """
                 : false;
             body.push({index, cells, flagged});
         });
-        return {headers, rows: body};
+        const button = buttonRe
+            ? [...root.querySelectorAll('button, [role=button]')].some(e => buttonRe.test(name(e)))
+            : false;
+        return {headers, rows: body, button};
     }
     return null;
 }
@@ -74,12 +78,14 @@ class Row(TypedDict):
 class Table(TypedDict):
     headers: list[str]
     rows: list[Row]
+    button: bool
 
 
-def read_table(root: Locator, header: str, control: str | None = None) -> Table | None:
+def read_table(root: Locator, header: str, control: str | None = None, button: str | None = None) -> Table | None:
     """The first table under ``root`` with a header matching ``header``; rows flagged when a
-    control in them matches ``control``."""
-    result: Any = root.evaluate(READ_TABLE, [js_pattern(header), js_pattern(control) if control else None])
+    control in them matches ``control``; ``button`` says whether ``root`` has a button named so."""
+    patterns = [js_pattern(p) if p else None for p in (header, control, button)]
+    result: Any = root.evaluate(READ_TABLE, patterns)
     return result  # type: ignore[no-any-return]
 
 

@@ -50,7 +50,7 @@ class TriggersWindowPage(Screen):
 
     def read(self) -> TriggersWindow:
         """The attempts as the window lists them, in whatever order; the latest is found by date."""
-        table = read_table(self.dialog, self.labels.date_column)
+        table = read_table(self.dialog, self.labels.date_column, button=self.labels.clear)
         if table is None:
             raise self.missing(f"the attempts table of referral {self.reference}'s Integration Triggers window")
         self._last = table
@@ -63,8 +63,7 @@ class TriggersWindowPage(Screen):
             "response": column(headers, self.labels.response_column),
         }
         attempts = tuple(self._attempt(row, cols) for row in table["rows"] if row["cells"])
-        clear = self.dialog.get_by_role("button", name=rx(self.labels.clear)).count() > 0
-        return TriggersWindow(reference=self.reference, attempts=attempts, clear_available=clear)
+        return TriggersWindow(reference=self.reference, attempts=attempts, clear_available=table["button"])
 
     def read_response(self, attempt: Attempt) -> str:
         """The text block behind the attempt's `view` link, read in the kept response tab.
