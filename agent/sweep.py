@@ -118,6 +118,9 @@ class Sweep:
                 "the next sweep picks them up."
             )
             log.error("sweep %s stopped early: %s", self.sweep_id, _why(exc))
+        except BaseException:
+            self.ledger.finish_sweep(self.sweep_id, self.clock(), status="failed", summary={})
+            raise
         result = self._result(started, complete=complete)
         status = "failed" if not complete else "stopped" if self.stop.is_set() else "finished"
         self.ledger.finish_sweep(self.sweep_id, result.finished_at, status=status, summary=result.summary)
