@@ -2,10 +2,12 @@
 
 Three phases, so the inbox's pages stay put while they are read and resends are waited for once:
 
-1. **Inspect** (read-only): walk every page of the integration-errors view; for each referral open
-   its window, read the attempts and (when the latest failed) its response, and decide.
-2. **Act**: look again at each referral that needs a click, decide again on what the page shows
-   *now*, write the intent to the ledger, click once, verify, confirm. Clears and first resends.
+1. **Inspect**: walk every page of the integration-errors view; for each referral open its window,
+   read the attempts and (when the latest failed) its response, and decide. A first Resend is
+   clicked right there (it does not move the referral out of the list); nothing else is.
+2. **Act**: look again at each referral that needs a clear, decide again on what the page shows
+   *now*, write the intent to the ledger, click once, verify, confirm. Clears shift the filtered
+   pages, which is why they wait until every page has been read.
 3. **Wait**: look at the resent and pending referrals every ``poll_seconds`` until they finish or
    their ``settle_seconds`` run out: clear the green ones, resend once more the red ones (up to
    ``max_resends``), escalate or report the rest as pending. K resends cost about
@@ -153,21 +155,37 @@ class Sweep:
         try:
             with self._window(case, listed=True) as window:
                 self._look(case, window)
+                if self._resend_now(case):
+                    self._resend(case, window)
         except SessionExpired:
-            del self.cases[case.reference]  # read again after signing in
+            if not case.actions:
+                del self.cases[case.reference]  # read again after signing in
             raise
         except (PageError, PlaywrightError) as exc:
             self._could_not_process(case, exc)
             return
         assert case.decision is not None
         outcome = outcome_for(case.decision)
-        if outcome is not None:
+        if case.deadline is not None:
+            pass  # resent just now: phase 3 looks at it again
+        elif outcome is not None:
             case.finish(outcome)
         elif self.settings.dry_run:
             action = planned(case.decision.kind, self.clock())
             case.actions += [action] if action else []
             case.finish(Outcome.PENDING, f"Dry run, nothing clicked. {case.decision.reason}")
         self._step_done(case, "read")
+
+    def _resend_now(self, case: Case) -> bool:
+        """A Resend can be clicked while phase 1 has the window open: unlike a clear, it does not move
+        the referral out of the filtered list, so the pages being walked stay put."""
+        return (
+            not self.settings.dry_run
+            and case.decision is not None
+            and case.decision.kind is DecisionKind.RESEND
+            and not self._out_of_actions()
+            and not self.stop.is_set()
+        )
 
     # --- phase 2: act --------------------------------------------------------------------------
 
@@ -177,6 +195,8 @@ class Sweep:
         for case in sorted(todo, key=lambda c: c.decision.kind is not DecisionKind.CLEAR if c.decision else True):
             if self.stop.is_set():
                 return
+            if case.deadline is not None:
+                continue  # resent in phase 1, already waiting
             if case.decision and case.decision.kind is DecisionKind.WAIT:
                 self._start_waiting(case)
                 continue

@@ -12,8 +12,17 @@ from playwright.sync_api import Browser
 from agent.policy import Policy
 from agent.run import SweepRun, sweep_and_report
 from agent.settings import Settings
+from sandbox.control import SandboxControl
 
 STATE_CHANGING = {"resend", "clear", "save"}
+NEVER_FINISHES = [{"status": "success", "http_code": 201, "text": "", "delay": 1_000_000}]
+
+
+def reset_rules(sandbox: SandboxControl, **options: Any) -> dict[str, Any]:
+    """The `rules` scenario with R3's resend pending for good, so "pending" never races the clock."""
+    refs = sandbox.reset(scenario="rules", **options)["rules"]
+    scripts = {refs["R3"]: NEVER_FINISHES, **options.pop("scripts", {})}
+    return sandbox.reset(scenario="rules", scripts=scripts, **options)
 
 
 def sweep(

@@ -27,10 +27,12 @@ def caredove_agent(*args: str, cwd: Path, **env: str) -> subprocess.CompletedPro
 def test_sweep_dry_run_prints_the_report_paths_and_exits_0(sandbox: SandboxControl, tmp_path: Path) -> None:
     answer = sandbox.reset(scenario="rules", time_scale=0.01)
     done = caredove_agent(
-        "sweep", "--dry-run", "--quiet", "--base-url", sandbox.base_url,
+        "sweep", "--dry-run", "--quiet", "--base-url", sandbox.base_url, "--log-format", "json", "--log-level", "info",
         cwd=tmp_path, CAREDOVE_USERNAME=SANDBOX_USER, CAREDOVE_PASSWORD=SANDBOX_PASSWORD,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    logged = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert any("started" in entry["msg"] for entry in logged)  # one JSON object per line, for a collector
     report_json, report_html = (tmp_path / line for line in done.stdout.split())
     stored = json.loads(report_json.read_text())
     assert stored["dry_run"] is True

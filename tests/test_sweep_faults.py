@@ -12,7 +12,7 @@ from agent.errors import SignInFailed
 from agent.run import SweepRun
 from agent.settings import Settings
 from sandbox.control import SandboxControl
-from tests.sweeping import assert_never_list_held, by_reference, outcomes, sweep
+from tests.sweeping import assert_never_list_held, by_reference, outcomes, reset_rules, sweep
 from tests.test_sweep_procedure import RULES_OUTCOME
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 def rules_with(sandbox: SandboxControl, **faults: Any) -> dict[str, str]:
     """The rules scenario with faults; the faults may name referrals by rule id."""
-    refs: dict[str, str] = sandbox.reset(scenario="rules", time_scale=0.01)["rules"]
+    refs: dict[str, str] = reset_rules(sandbox, time_scale=0.01)["rules"]
 
     def resolve(value: Any) -> Any:
         if isinstance(value, list):
@@ -135,7 +135,7 @@ def test_a_clear_that_errors_is_reported(sandbox: SandboxControl, settings: Sett
 def test_a_refused_sign_in_stops_the_sweep_with_a_clear_error(
     sandbox: SandboxControl, settings: Settings, browser: Browser
 ) -> None:
-    sandbox.reset(scenario="rules", time_scale=0.01)
+    reset_rules(sandbox, time_scale=0.01)
     with pytest.raises(SignInFailed, match="refused the sign-in") as caught:
         sweep(settings, browser, password=SecretStr("not-the-password"))
     assert "not-the-password" not in str(caught.value)

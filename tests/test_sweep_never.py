@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from agent.settings import Settings
 from sandbox.control import SandboxControl
-from tests.sweeping import STATE_CHANGING, assert_never_list_held, by_reference, outcomes, sweep
+from tests.sweeping import STATE_CHANGING, assert_never_list_held, by_reference, outcomes, reset_rules, sweep
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def test_never_resends_anything_but_a_500_series_failure(
 def test_never_clicks_resend_twice_without_a_finished_attempt_between(
     sandbox: SandboxControl, settings: Settings, browser: Browser
 ) -> None:
-    answer = sandbox.reset(scenario="rules", time_scale=0.01)
+    answer = reset_rules(sandbox, time_scale=0.01)
     sweep(settings, browser)
     sweep(settings, browser)  # and not across sweeps either
     record = sandbox.record()
@@ -46,7 +46,7 @@ def test_kill_right_after_the_click_does_not_resend_again(
     sandbox: SandboxControl, settings: Settings, browser: Browser, tmp_path: Path
 ) -> None:
     """The agent is SIGKILLed while its Resend is in flight; the next sweep must not click again."""
-    reference = sandbox.reset(scenario="rules", time_scale=0.01)["rules"]["R2"]
+    reference = reset_rules(sandbox, time_scale=0.01)["rules"]["R2"]
     sandbox.set_faults(resend_error_for={reference: "commit_then_hang"})
     env = {
         **os.environ,
@@ -83,7 +83,7 @@ def test_kill_right_after_the_click_does_not_resend_again(
 def test_never_clears_a_failed_or_pending_attempt(
     sandbox: SandboxControl, settings: Settings, browser: Browser
 ) -> None:
-    answer = sandbox.reset(scenario="rules", ui="newer", window_order="oldest_first", time_scale=0.01)
+    answer = reset_rules(sandbox, ui="newer", window_order="oldest_first", time_scale=0.01)
     sweep(settings, browser)
     clears = [e for e in sandbox.record() if e["kind"] == "clear"]
     assert {e["reference"] for e in clears} == {answer["rules"]["R1"], answer["rules"]["R2"]}
@@ -107,7 +107,7 @@ def test_never_loses_a_referral(sandbox: SandboxControl, settings: Settings, bro
 def test_a_dry_run_clicks_nothing_that_changes_anything(
     sandbox: SandboxControl, settings: Settings, browser: Browser
 ) -> None:
-    answer = sandbox.reset(scenario="rules", time_scale=0.01)
+    answer = reset_rules(sandbox, time_scale=0.01)
     run = sweep(settings, browser, dry_run=True)
     assert not [e for e in sandbox.record() if e["kind"] in STATE_CHANGING]
     assert sorted(outcomes(run)) == sorted(answer["errored"])
@@ -129,7 +129,7 @@ def test_no_password_cookie_or_health_card_number_in_anything_written(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    refs = sandbox.reset(scenario="rules", time_scale=0.01)["rules"]
+    refs = reset_rules(sandbox, time_scale=0.01)["rules"]
     card = "-".join(PLANTED_CARD) + "-XY"
     leaky = [{"status": "failed", "http_code": 502, "text": f"Upstream rejected health card {card}", "delay": 10}]
     sandbox.reset(

@@ -10,7 +10,7 @@ from test_reports_browser import serious
 
 from agent.settings import Settings
 from sandbox.control import SandboxControl
-from tests.sweeping import assert_never_list_held, by_reference, outcomes, sweep
+from tests.sweeping import assert_never_list_held, by_reference, outcomes, reset_rules, sweep
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ RULES_OUTCOME = {
 def test_rules_scenario_ends_as_the_procedure_says(
     sandbox: SandboxControl, settings: Settings, browser: Browser, ui: str
 ) -> None:
-    answer = sandbox.reset(scenario="rules", ui=ui, time_scale=0.01)
+    answer = reset_rules(sandbox, ui=ui, time_scale=0.01)
     run = sweep(settings, browser)
     assert run.result.ui == ui
     got = outcomes(run)
@@ -62,7 +62,7 @@ def test_demo_scenario_ends_as_the_procedure_says(
 
 
 def test_resend_once_when_max_resends_is_one(sandbox: SandboxControl, settings: Settings, browser: Browser) -> None:
-    answer = sandbox.reset(scenario="rules", time_scale=0.01)
+    answer = reset_rules(sandbox, time_scale=0.01)
     run = sweep(settings, browser, policy={"max_resends": 1})
     assert outcomes(run)[answer["rules"]["R4"]] == "escalated"
     assert len(by_reference(sandbox.record(), "resend")[answer["rules"]["R4"]]) == 1
@@ -71,7 +71,7 @@ def test_resend_once_when_max_resends_is_one(sandbox: SandboxControl, settings: 
 def test_a_2xx_failure_is_cleared_when_the_newer_article_is_followed(
     sandbox: SandboxControl, settings: Settings, browser: Browser
 ) -> None:
-    answer = sandbox.reset(scenario="rules", ui="newer", time_scale=0.01)
+    answer = reset_rules(sandbox, ui="newer", time_scale=0.01)
     run = sweep(settings, browser, policy={"treat_2xx_as_success": True})
     assert outcomes(run)[answer["rules"]["R7"]] == "cleared"
     assert_never_list_held(sandbox.record(), allow_2xx_clear=True)
@@ -81,9 +81,7 @@ def test_the_next_sweep_carries_on_where_the_last_left_off(
     sandbox: SandboxControl, settings: Settings, browser: Browser
 ) -> None:
     """R3's resend is still pending at the end of the first sweep: the second does not click again."""
-    refs = sandbox.reset(scenario="rules", time_scale=0.01)["rules"]
-    never_finishes = [{"status": "success", "http_code": 201, "text": "", "delay": 100_000}]
-    answer = sandbox.reset(scenario="rules", time_scale=0.01, scripts={refs["R3"]: never_finishes})
+    answer = reset_rules(sandbox, time_scale=0.01)
     sweep(settings, browser)
     second = sweep(settings, browser)
     assert outcomes(second)[answer["rules"]["R3"]] == "pending"
@@ -93,7 +91,7 @@ def test_the_next_sweep_carries_on_where_the_last_left_off(
 
 
 def test_only_sweeps_the_named_referrals(sandbox: SandboxControl, settings: Settings, browser: Browser) -> None:
-    answer = sandbox.reset(scenario="rules", time_scale=0.01)
+    answer = reset_rules(sandbox, time_scale=0.01)
     wanted = [answer["rules"]["R1"], answer["rules"]["R5"]]
     run = sweep(settings, browser, only=wanted)
     assert sorted(outcomes(run)) == sorted(wanted)
@@ -104,7 +102,7 @@ def test_only_sweeps_the_named_referrals(sandbox: SandboxControl, settings: Sett
 def test_max_actions_stops_clicking_and_reports_the_rest_pending(
     sandbox: SandboxControl, settings: Settings, browser: Browser
 ) -> None:
-    sandbox.reset(scenario="rules", time_scale=0.01)
+    reset_rules(sandbox, time_scale=0.01)
     run = sweep(settings, browser, max_actions=1)
     clicks = [e for e in sandbox.record() if e["kind"] in ("resend", "clear")]
     assert len(clicks) == 1

@@ -23,6 +23,7 @@ from agent.cli.common import (
     build_settings,
 )
 from agent.errors import SweepIncomplete
+from agent.logs import configure_logging
 from agent.run import SweepRun, sweep_and_report
 from agent.settings import Settings
 
@@ -36,6 +37,10 @@ MaxActionsOpt = Annotated[
 ProgressOpt = Annotated[
     bool, typer.Option("--progress/--quiet", help="Show progress on stderr (a bar on a terminal, lines elsewhere).")
 ]
+LogFormatOpt = Annotated[
+    str, typer.Option("--log-format", help="text, or json (one object per line) for a log collector.")
+]
+LogLevelOpt = Annotated[str, typer.Option("--log-level", help="DEBUG, INFO, WARNING (default) or ERROR.")]
 LockWaitOpt = Annotated[
     float, typer.Option("--wait-for-lock", help="Seconds to wait if another sweep of this inbox is running.")
 ]
@@ -58,6 +63,14 @@ def stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def scrubbed_logs(settings: Settings, log_format: str, log_level: str) -> None:
+    """Every log line goes through the scrubbing filter, which knows the configured password."""
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("--log-format must be text or json")
+    secrets = [settings.password.get_secret_value()] if settings.password else []
+    configure_logging("json" if log_format == "json" else "text", log_level.upper(), secrets=secrets)
 
 
 def print_run(run: SweepRun) -> None:
@@ -85,6 +98,8 @@ def sweep(
     max_actions: MaxActionsOpt = None,
     progress: ProgressOpt = True,
     wait_for_lock: LockWaitOpt = 0.0,
+    log_format: LogFormatOpt = "text",
+    log_level: LogLevelOpt = "WARNING",
 ) -> None:
     """Sweep the inbox once: resend 500-series errors, clear resolved ones, report the rest.
 
@@ -101,6 +116,7 @@ def sweep(
         max_actions=max_actions,
         **{"policy.max_resends": max_resends, "policy.settle_seconds": settle},
     )
+    scrubbed_logs(settings, log_format, log_level)
     with stop_on_signals() as stop:
         run = sweep_and_report(settings, progress=progress, lock_wait=wait_for_lock, stop=stop)
     print_run(run)
@@ -142,6 +158,7 @@ def demo(
             timeout_seconds=10.0,
             **{"policy.settle_seconds": 6.0, "policy.poll_seconds": 1.0},
         )
+        scrubbed_logs(settings, "text", "WARNING")
         with stop_on_signals() as stop:
             run = sweep_and_report(settings, progress=progress, stop=stop)
         print_run(run)
