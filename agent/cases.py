@@ -9,10 +9,10 @@ from pathlib import Path
 from agent.ledger import Sighting
 from agent.models import (
     ActionRecord,
+    ActionType,
     Attempt,
     Decision,
     DecisionKind,
-    InboxRow,
     Outcome,
     ReferralResult,
     ResponseRecord,
@@ -29,7 +29,6 @@ class Case:
     """Mutable while the sweep works on the referral; ``final`` once it has an outcome."""
 
     reference: str
-    row: InboxRow | None = None
     window: TriggersWindow | None = None
     response: ResponseRecord | None = None
     response_for: str | None = None  # key of the attempt ``response`` belongs to
@@ -101,7 +100,6 @@ def outcome_for(decision: Decision) -> Outcome | None:
 
 
 def planned(kind: DecisionKind, at: datetime) -> ActionRecord | None:
-    from agent.models import ActionType
-
+    """The action a dry run would have taken, marked planned."""
     action = {DecisionKind.CLEAR: ActionType.CLEAR, DecisionKind.RESEND: ActionType.RESEND}.get(kind)
     return ActionRecord(type=action, at=at, confirmed=False, planned=True) if action else None

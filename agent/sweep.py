@@ -140,7 +140,7 @@ class Sweep:
                             return
                         if row.reference in self.cases or not self._wanted(row.reference):
                             continue
-                        case = Case(reference=row.reference, row=row)
+                        case = Case(reference=row.reference)
                         self._inspect(case)
                 return
             except SessionExpired:
@@ -174,7 +174,7 @@ class Sweep:
             action = planned(case.decision.kind, self.clock())
             case.actions += [action] if action else []
             case.finish(Outcome.PENDING, f"Dry run, nothing clicked. {case.decision.reason}")
-        self._step_done(case, "read")
+        self.report.step(case.reference, "read")
 
     def _resend_now(self, case: Case) -> bool:
         """A Resend can be clicked while phase 1 has the window open: unlike a clear, it does not move
@@ -252,7 +252,7 @@ class Sweep:
         except (PageError, PlaywrightError) as exc:
             self._could_not_process(case, exc)
         if case.final:
-            self._step_done(case, case.outcome.value if case.outcome else "")
+            self.report.step(case.reference, case.outcome.value if case.outcome else "")
 
     def _look(self, case: Case, window: TriggersWindowPage) -> None:
         case.window = window.read()
@@ -431,9 +431,6 @@ class Sweep:
         case.fail(f"Could not process: {_why(exc)}", shot)
         log.warning("referral %s could not be processed: %s", case.reference, _why(exc))
         self._reload()
-
-    def _step_done(self, case: Case, what: str) -> None:
-        self.report.step(case.reference, what)
 
     def _result(self, started: datetime, *, complete: bool = True) -> SweepResult:
         for case in self.cases.values():

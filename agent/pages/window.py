@@ -45,6 +45,7 @@ class TriggersWindowPage(Screen):
         self.dialog = dialog
         self.reference = reference
         self._last: Table | None = None
+        self._columns: dict[str, int | None] = {}
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -54,15 +55,8 @@ class TriggersWindowPage(Screen):
         if table is None:
             raise self.missing(f"the attempts table of referral {self.reference}'s Integration Triggers window")
         self._last = table
-        headers = table["headers"]
-        cols = {
-            "date": column(headers, self.labels.date_column),
-            "trigger": column(headers, self.labels.trigger_column),
-            "destination": column(headers, self.labels.destination_column),
-            "status": column(headers, self.labels.attempt_status_column),
-            "response": column(headers, self.labels.response_column),
-        }
-        attempts = tuple(self._attempt(row, cols) for row in table["rows"] if row["cells"])
+        self._columns = self._cols(table["headers"])
+        attempts = tuple(self._attempt(row, self._columns) for row in table["rows"] if row["cells"])
         return TriggersWindow(reference=self.reference, attempts=attempts, clear_available=table["button"])
 
     def read_response(self, attempt: Attempt) -> str:
@@ -174,9 +168,8 @@ class TriggersWindowPage(Screen):
             fix="the window changed while the agent read it; the next look decides again",
         )
 
-    def _cols(self) -> dict[str, int | None]:
-        assert self._last is not None
-        headers = self._last["headers"]
+    def _cols(self, headers: list[str]) -> dict[str, int | None]:
+        """Which column holds what, found by the header labels."""
         return {
             "date": column(headers, self.labels.date_column),
             "trigger": column(headers, self.labels.trigger_column),
@@ -187,7 +180,7 @@ class TriggersWindowPage(Screen):
 
     def _attempt_or_none(self, row: Row) -> Attempt | None:
         try:
-            return self._attempt(row, self._cols())
+            return self._attempt(row, self._columns)
         except ValueError:
             return None
 
