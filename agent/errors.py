@@ -14,7 +14,10 @@ name, a health card number, a password or a cookie.
     └── PageError              the page did not show what a person would see
         ├── SessionExpired     the site sent us back to Sign In
         ├── ControlMissing     an expected control is not there (names it, keeps a screenshot)
-        └── PageUnavailable    the page failed to load or answered with an error
+        ├── PageUnavailable    the page failed to load or answered with an error
+        ├── ClickRefused       the site refused the click's own request (401/403): it did not happen
+        ├── ValueUnreadable    a value the page shows (a date, a status) is not understood
+        └── ReferralGone       the referral is no longer flagged (someone else worked it meanwhile)
 """
 
 from __future__ import annotations
@@ -80,3 +83,21 @@ class ControlMissing(PageError):
 
 class PageUnavailable(PageError):
     pass
+
+
+class ClickRefused(PageError):
+    """The click's own request was answered 401/403 (an expired session): nothing was changed.
+
+    The intent written before the click is marked abandoned, the sweep signs in again and decides
+    afresh; this is the one case where a click is known not to have happened."""
+
+
+class ValueUnreadable(PageError):
+    """A value the page shows could not be understood. The message names the kind of value and the
+    referral, never the value itself (it may be personal data); that one referral fails with the
+    evidence and the sweep goes on."""
+
+
+class ReferralGone(PageError):
+    """The referral is no longer in the integration-errors list, or no longer shows the red control,
+    when the agent comes back to it: reported as such, never a crash or a loss."""

@@ -57,6 +57,15 @@ class InboxRow(Frozen):
     has_error: bool = True
 
 
+class ListedPage(Frozen):
+    """One page of the (filtered) inbox as read once it settled: the errored rows, and what the page
+    itself says of the whole list ("Showing 1–25 of 143"), so the sweep can cross-check counts."""
+
+    rows: tuple[InboxRow, ...]
+    listed_total: int | None = Field(default=None, description="The n of 'Showing a–b of n', when shown.")
+    rows_on_page: int = Field(default=0, description="All rows the page lists, errored or not.")
+
+
 class TriggersWindow(Frozen):
     """What the Integration Triggers window showed for one referral at one moment."""
 
