@@ -200,6 +200,7 @@ class ReferralResult(BaseModel):
     nights_open: int = 1
     screenshot: str | None = Field(default=None, description="Relative to the report folder.")
 
+    url: str | None = Field(default=None, description="The referral's address on the site, as the agent used it.")
 
 class SweepResult(BaseModel):
     """Everything report.json holds; the reports and notifications are rendered from it alone."""
@@ -222,6 +223,10 @@ class SweepResult(BaseModel):
         default=True, description="False when the sweep stopped early; what it reached is still reported."
     )
 
+    inbox: str | None = Field(default=None, description="Which inbox was swept (its address); history groups by it.")
+    failure: str | None = Field(
+        default=None, description="Why the sweep failed before reaching any referral (a safe one-line message)."
+    )
     @staticmethod
     def count(referrals: list[ReferralResult]) -> dict[str, int]:
         return {outcome.value: sum(r.outcome is outcome for r in referrals) for outcome in Outcome}
