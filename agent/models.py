@@ -141,6 +141,7 @@ class Decision(Frozen):
     http_code: int | None = None
     category: str | None = Field(default=None, description="2xx, 4xx, 5xx, other or unreadable")
     attempt_key: str | None = Field(default=None, description="The latest attempt this decision answers.")
+    destination: str | None = Field(default=None, description="The partner system the decision concerns.")
     reading: TextReading | None = None
 
 

@@ -9,7 +9,15 @@ import pytest
 
 from agent.models import Attempt, AttemptStatus, DecisionKind, ResendRecord, ResponseRecord
 from agent.policy import Policy
-from agent.rules.decide import decide, latest_attempt, resends_used
+from agent.rules.decide import (
+    by_destination,
+    decide,
+    latest_attempt,
+    latest_per_destination,
+    resends_seen,
+    resends_used,
+    responses_needed,
+)
 from agent.rules.reader import read_response
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -20,8 +28,8 @@ POSTAL = "'Primary Contact's Postal Code (Patient.contact[0].address.postCode)' 
 F, S, P = AttemptStatus.FAILED, AttemptStatus.SUCCESS, AttemptStatus.PENDING
 
 
-def attempt(minutes: int, status: AttemptStatus = F, trigger: str = "Received") -> Attempt:
-    return Attempt(at=T0 + timedelta(minutes=minutes), trigger=trigger, destination="CDIS", status=status)
+def attempt(minutes: int, status: AttemptStatus = F, trigger: str = "Received", to: str = "CDIS") -> Attempt:
+    return Attempt(at=T0 + timedelta(minutes=minutes), trigger=trigger, destination=to, status=status)
 
 
 def response(code: int | None, text: str = "") -> ResponseRecord:
@@ -227,3 +235,136 @@ def test_reasons_carry_no_health_card_number() -> None:
 def test_same_inputs_same_decision() -> None:
     args = ([attempt(0), attempt(10)], response(502), [resend(attempt(0), attempt(10))], POLICY, NOW)
     assert decide(*args) == decide(*args)
+
+
+# --- resends the window itself shows (a fresh ledger must not resend a stuck 503 again) -------------
+
+
+@pytest.mark.parametrize(
+    ("history", "seen"),
+    [
+        ([(0, F, "Received")], 0),
+        ([(0, F, "Received"), (10, F, "Received")], 1),
+        ([(0, F, "Received"), (10, F, "Received"), (20, F, "Received")], 2),
+        ([(0, F, "Received"), (10, S, "Received"), (20, F, "Received")], 0),  # a success ends the failure
+        ([(0, F, "Received"), (10, F, "Received"), (20, F, "Edited")], 0),  # a staff re-save: a new count
+        ([(0, F, "Edited"), (10, F, "Edited")], 1),  # a re-save looks like a resend: escalates sooner
+        ([(0, F, "Received"), (10, P, "Received")], 0),  # nothing failed last
+        ([], 0),
+    ],
+)
+def test_resends_seen_in_the_window_count_the_run_of_same_trigger_failures(
+    history: list[tuple[int, AttemptStatus, str]], seen: int
+) -> None:
+    attempts = [attempt(m, s, t) for m, s, t in history]
+    assert resends_seen(attempts) == seen
+    assert resends_seen(list(reversed(attempts))) == seen  # by date, whatever the row order
+
+
+def test_a_fresh_ledger_does_not_resend_a_503_the_window_shows_resent_twice() -> None:
+    attempts = [attempt(0), attempt(10), attempt(20)]
+    decision = decide(attempts, response(503), [], POLICY, NOW)
+    assert (decision.kind, decision.rule) == (DecisionKind.ESCALATE, "R4")
+    assert "window's history" in decision.reason
+
+
+def test_one_resend_seen_in_the_window_leaves_one_more_try() -> None:
+    attempts = [attempt(0), attempt(10)]
+    assert decide(attempts, response(503), [], POLICY, NOW).kind is DecisionKind.RESEND
+    assert decide(attempts, response(503), [], Policy(max_resends=1), NOW).rule == "R4"
+
+
+def test_the_agents_own_resends_are_not_counted_twice() -> None:
+    """The ledger's resend and the attempt it produced are one resend, not two."""
+    a, b = attempt(0), attempt(10)
+    assert decide([a, b], response(502), [resend(a, b)], POLICY, NOW).kind is DecisionKind.RESEND
+
+
+# --- per destination ---------------------------------------------------------------------------------
+
+
+def test_attempts_are_grouped_by_destination_and_each_latest_found_by_date() -> None:
+    cdis_old, cdis_new = attempt(0, S), attempt(30, F)
+    emh_new, emh_old = attempt(20, S, to="EMHware"), attempt(5, F, to="EMHware")
+    attempts = [cdis_new, emh_old, cdis_old, emh_new]
+    assert set(by_destination(attempts)) == {"CDIS", "EMHware"}
+    assert latest_per_destination(attempts) == (emh_new, cdis_new)
+    assert responses_needed(attempts) == (cdis_new,)
+
+
+@pytest.mark.parametrize(
+    ("cdis", "emh", "kind", "rule", "destination"),
+    [
+        ((S, None), (S, None), DecisionKind.CLEAR, "R1", None),
+        ((S, None), (F, 502), DecisionKind.RESEND, "R2", "EMHware"),
+        ((F, 502), (S, None), DecisionKind.RESEND, "R2", "CDIS"),
+        ((S, None), (P, None), DecisionKind.WAIT, "R3", "EMHware"),
+        ((F, 502), (P, None), DecisionKind.WAIT, "R3", "EMHware"),  # no Resend while any attempt runs
+        ((S, None), (F, 400), DecisionKind.FIX, "R5", "EMHware"),
+        ((F, 400), (F, 502), DecisionKind.RESEND, "R2", "EMHware"),
+        ((F, 400), (F, 200), DecisionKind.ESCALATE, "R7", "EMHware"),
+        ((S, None), (F, None), DecisionKind.ESCALATE, "R8", "EMHware"),
+        ((S, None), (F, 299), DecisionKind.ESCALATE, "R7", "EMHware"),
+    ],
+)
+def test_each_destination_is_judged_on_its_own_latest_attempt(
+    cdis: tuple[AttemptStatus, int | None],
+    emh: tuple[AttemptStatus, int | None],
+    kind: DecisionKind,
+    rule: str,
+    destination: str | None,
+) -> None:
+    texts = {400: POSTAL, 502: "Bad Gateway", 200: "OK"}
+    a, b = attempt(10, cdis[0]), attempt(12, emh[0], to="EMHware")
+    older = [attempt(0, S), attempt(1, S, to="EMHware")]
+    responses = {x.key: response(code, texts.get(code, "")) for x, (_, code) in ((a, cdis), (b, emh)) if code}
+    for attempts in ([*older, a, b], [b, a, *older]):
+        decision = decide(attempts, responses, [], POLICY, NOW)
+        assert (decision.kind, decision.rule, decision.destination) == (kind, rule, destination)
+        if destination is not None:
+            assert decision.reason.startswith(f"{destination}: ")
+            chosen = a if destination == "CDIS" else b
+            assert decision.attempt_key == chosen.key  # Resend goes on the failed destination's latest row
+
+
+def test_never_clears_while_one_destination_failed_even_if_the_other_succeeded_later() -> None:
+    failed = attempt(0, F, to="EMHware")
+    later_success = attempt(30, S)
+    decision = decide([failed, later_success], {failed.key: response(400, POSTAL)}, [], POLICY, NOW)
+    assert decision.kind is not DecisionKind.CLEAR
+    assert latest_attempt([failed, later_success]) == later_success  # what a per-referral reading would see
+
+
+def test_the_other_destinations_verdicts_are_kept_in_the_reason() -> None:
+    a, b = attempt(10, F), attempt(12, F, to="EMHware")
+    decision = decide([a, b], {a.key: response(400, POSTAL), b.key: response(502)}, [], POLICY, NOW)
+    assert decision.kind is DecisionKind.RESEND
+    assert "CDIS: " in decision.reason and "postal code" in decision.reason
+
+
+def test_a_failed_destination_without_a_response_read_is_unreadable_not_guessed() -> None:
+    a, b = attempt(10, F), attempt(12, F, to="EMHware")
+    decision = decide([a, b], {b.key: response(502)}, [], POLICY, NOW)
+    assert (decision.kind, decision.destination) == (DecisionKind.RESEND, "EMHware")
+    only_a = decide([a, b], {a.key: response(400, POSTAL)}, [], POLICY, NOW)
+    assert (only_a.kind, only_a.rule, only_a.destination) == (DecisionKind.ESCALATE, "R8", "EMHware")
+
+
+def test_resends_are_counted_per_destination() -> None:
+    """Two resends to CDIS do not use up EMHware's; the ledger's records go to their own destination."""
+    c0, c1, c2 = attempt(0), attempt(10), attempt(20)
+    e0 = attempt(5, F, to="EMHware")
+    history = [resend(c0, c1), resend(c1, c2)]
+    responses = {c2.key: response(502), e0.key: response(502)}
+    decision = decide([c0, c1, c2, e0], responses, history, POLICY, NOW)
+    assert (decision.kind, decision.destination, decision.attempt_key) == (DecisionKind.RESEND, "EMHware", e0.key)
+    escalated = decide([c0, c1, c2], {c2.key: response(502)}, history, POLICY, NOW)
+    assert escalated.rule == "R4"
+
+
+def test_one_destination_reads_exactly_as_before() -> None:
+    a = attempt(0)
+    decision = decide([a], response(502), [], POLICY, NOW)
+    assert decision.destination == "CDIS"
+    assert decision.reason.startswith("The latest attempt failed with http_code 502")
+    assert decide([a], {a.key: response(502)}, [], POLICY, NOW) == decision

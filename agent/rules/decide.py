@@ -3,7 +3,7 @@ in, a :class:`Decision` with its rule id (R1–R8) and a reason a support lead c
 
 Rule ids are stable: reports, the ledger and support conversations refer to them.
 
-    R1  latest attempt succeeded                        → clear
+    R1  latest attempt (to every destination) succeeded → clear
     R2  failed 500–599, resends left in this failure    → resend
     R3  pending, or the agent's resend has no result yet → wait (escalate after 24 h without a new attempt)
     R4  failed 500–599, resends used up                 → escalate
@@ -12,13 +12,17 @@ Rule ids are stable: reports, the ledger and support conversations refer to them
     R7  failed 200–299                                  → escalate, or clear when the policy says 2xx is success
     R8  unreadable response, another code, no attempt   → escalate
 
+Each destination is judged on its own latest attempt (procedure.md); :func:`_combine` makes one
+decision of them, naming the destination it concerns. Resends in one failure are counted both from
+the agent's ledger (:func:`resends_used`) and from the window's own history (:func:`resends_seen`).
+
 Reasons name codes, counts and dates of the agent's own actions; never a registrant or the partner's
 text beyond what :func:`agent.rules.texts.explain` lets through.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from agent.models import Attempt, AttemptStatus, Decision, DecisionKind, ResendRecord, ResponseRecord
@@ -46,18 +50,21 @@ def latest_attempt(attempts: Sequence[Attempt]) -> Attempt | None:
 
 def decide(
     attempts: Sequence[Attempt],
-    response: ResponseRecord | None,
+    response: ResponseRecord | Mapping[str, ResponseRecord] | None,
     history: Sequence[ResendRecord],
     policy: Policy,
     now: datetime,
 ) -> Decision:
-    """What to do about one referral, exactly as procedure.md's table says.
+    """What to do about one referral, exactly as procedure.md's table says, judged per destination.
 
-    ``response`` is the response tab of the latest attempt; ``history`` is every Resend the agent clicked
-    (or was about to click) on this referral, confirmed or not.
+    ``response``: the response tabs read, keyed by attempt key (see :func:`responses_needed`); a bare
+    record is the response of the newest failed latest attempt (the one-destination case).
+    ``history`` is every Resend the agent clicked (or was about to click) on this referral, confirmed
+    or not. A window with one destination is decided exactly as before; with several, each
+    destination is decided on its own attempts and the verdicts are combined by :func:`_combine`.
     """
-    latest = latest_attempt(attempts)
-    if latest is None:
+    groups = by_destination(attempts)
+    if not groups:
         return Decision(
             kind=DecisionKind.ESCALATE,
             rule="R8",
@@ -65,6 +72,101 @@ def decide(
             reason="The Integration Triggers window shows no attempt at all, so there is nothing to act on: "
             "unreadable response, take it to Caredove support.",
         )
+    responses = _responses(attempts, response)
+    keys = {a.key for a in attempts}
+    parts = []
+    for destination, own in groups.items():
+        latest = latest_attempt(own)
+        assert latest is not None
+        mine = {a.key for a in own}
+        # A record whose attempt is not in the window any more counts for every destination: caution.
+        records = [r for r in history if r.answers in mine or r.answers not in keys]
+        decision = _decide_one(own, responses.get(latest.key), records, policy, now)
+        parts.append(decision.model_copy(update={"destination": destination}))
+    return parts[0] if len(parts) == 1 else _combine(parts)
+
+
+def by_destination(attempts: Sequence[Attempt]) -> dict[str, tuple[Attempt, ...]]:
+    """The window's attempts per destination (partner system), destinations in name order."""
+    groups: dict[str, list[Attempt]] = {}
+    for attempt in attempts:
+        groups.setdefault(attempt.destination, []).append(attempt)
+    return {name: tuple(groups[name]) for name in sorted(groups)}
+
+
+def latest_per_destination(attempts: Sequence[Attempt]) -> tuple[Attempt, ...]:
+    """Each destination's latest attempt, oldest first."""
+    found = [latest_attempt(own) for own in by_destination(attempts).values()]
+    return tuple(sorted((a for a in found if a is not None), key=lambda a: instant(a.at)))
+
+
+def responses_needed(attempts: Sequence[Attempt]) -> tuple[Attempt, ...]:
+    """The attempts whose response tab the rules read: each destination's latest, where it failed."""
+    return tuple(a for a in latest_per_destination(attempts) if a.status is AttemptStatus.FAILED)
+
+
+def _responses(
+    attempts: Sequence[Attempt], response: ResponseRecord | Mapping[str, ResponseRecord] | None
+) -> Mapping[str, ResponseRecord]:
+    if response is None:
+        return {}
+    if isinstance(response, ResponseRecord):
+        failed = responses_needed(attempts)
+        return {failed[-1].key: response} if failed else {}
+    return response
+
+
+# Which destination's verdict the referral follows: the least final first. A pending destination is
+# waited on before anything is clicked (no Resend while any attempt of the referral runs); a Resend
+# comes before a report; an escalation before a fix; a clear only when every destination says clear.
+_PRECEDENCE = {
+    DecisionKind.WAIT: 0,
+    DecisionKind.RESEND: 1,
+    DecisionKind.ESCALATE: 2,
+    DecisionKind.FIX: 3,
+    DecisionKind.CLEAR: 4,
+}
+
+
+def _combine(parts: Sequence[Decision]) -> Decision:
+    """One decision for a referral sent to several destinations, from each destination's own decision.
+
+    R1 only when every destination's latest attempt succeeded (R7 when the 2xx setting cleared one);
+    otherwise the verdict of the first destination by :data:`_PRECEDENCE` (ties: the oldest latest
+    attempt, i.e. the first in ``parts`` order), with the destination named and the others' verdicts
+    appended, so a report never hides what another destination needs."""
+    if all(p.kind is DecisionKind.CLEAR for p in parts):
+        rule = "R7" if any(p.rule == "R7" for p in parts) else "R1"
+        names = ", ".join(str(p.destination) for p in parts)
+        return parts[0].model_copy(
+            update={
+                "rule": rule,
+                "destination": None,
+                "reason": f"The latest attempt to every destination ({names}) succeeded"
+                + (" or counts as success (200-series setting)" if rule == "R7" else "")
+                + ", but the error is still shown: clear it.",
+            }
+        )
+    chosen = min(parts, key=lambda p: _PRECEDENCE[p.kind])
+    others = [
+        f"{p.destination}: " + ("its latest attempt succeeded." if p.kind is DecisionKind.CLEAR else p.reason)
+        for p in parts
+        if p is not chosen
+    ]
+    reason = f"{chosen.destination}: {chosen.reason} Other destinations — " + " ".join(others)
+    return chosen.model_copy(update={"reason": reason})
+
+
+def _decide_one(
+    attempts: Sequence[Attempt],
+    response: ResponseRecord | None,
+    history: Sequence[ResendRecord],
+    policy: Policy,
+    now: datetime,
+) -> Decision:
+    """procedure.md's table for the attempts to one destination."""
+    latest = latest_attempt(attempts)
+    assert latest is not None
     key = latest.key
     if latest.status is AttemptStatus.SUCCESS:
         return Decision(
@@ -171,11 +273,37 @@ def resends_used(attempts: Sequence[Attempt], history: Sequence[ResendRecord]) -
     return sum(1 for r in history if instant(r.answers_at) >= instant(baseline.at))
 
 
+def resends_seen(attempts: Sequence[Attempt]) -> int:
+    """Resends the window's own history shows for the current failure, whoever clicked them.
+
+    The article's Resend makes a new attempt with the same trigger and the same destination; a staff
+    re-save or any other event makes an attempt with its own trigger (``Edited``, ``Booked``, …). So the
+    resends visible are the failed attempts just before the latest failed one, in an unbroken run of
+    failures with the latest's trigger; a success or another trigger ends the run (a new failure, a
+    new count). Pass one destination's attempts. A staff re-save of an ``Edited`` attempt looks like a
+    resend here: that errs towards escalating sooner, never towards resending more.
+    """
+    ordered = sorted(attempts, key=lambda a: (instant(a.at), _CAUTION[a.status]))
+    if not ordered or ordered[-1].status is not AttemptStatus.FAILED:
+        return 0
+    latest, run = ordered[-1], 0
+    for earlier in reversed(ordered[:-1]):
+        if earlier.status is not AttemptStatus.FAILED or earlier.trigger != latest.trigger:
+            break
+        run += 1
+    return run
+
+
 def _server_error(
     latest: Attempt, attempts: Sequence[Attempt], history: Sequence[ResendRecord], policy: Policy, code: int
 ) -> Decision:
-    used = resends_used(attempts, history)
+    # The agent's own resends show in the window too, so the larger count is the truth, not the sum;
+    # the window's count is what stops a fresh ledger (a new machine) from resending a stuck 503 again.
+    ours, seen = resends_used(attempts, history), resends_seen(attempts)
+    used = max(ours, seen)
     tried = "not resent yet" if used == 0 else f"resent {used} time{'s' if used != 1 else ''} already"
+    if seen > ours:
+        tried += " (as the window's own history shows)"
     if used < policy.max_resends:
         return Decision(
             kind=DecisionKind.RESEND,
@@ -186,14 +314,15 @@ def _server_error(
             reason=f"The latest attempt failed with http_code {code} (a 500-series error) and was {tried} "
             f"in this failure (at most {policy.max_resends}): click Resend once and wait for the result.",
         )
+    who = "the agent" if seen <= ours else "the window's history shows it was"
     return Decision(
         kind=DecisionKind.ESCALATE,
         rule="R4",
         http_code=code,
         category="5xx",
         attempt_key=latest.key,
-        reason=f"500-series error that does not clear after Resend: http_code {code} again after the agent "
-        f"resent it {used} time{'s' if used != 1 else ''}; take it to Caredove support.",
+        reason=f"500-series error that does not clear after Resend: http_code {code} again after {who} "
+        f"resent {used} time{'s' if used != 1 else ''}; take it to Caredove support.",
     )
 
 
