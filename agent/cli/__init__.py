@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import sys
 
+from typing import Annotated
+
 import typer
 
+from agent import __version__
 from agent.errors import AgentError
 
 app = typer.Typer(
@@ -16,6 +19,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"caredove-agent {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Keeps a Caredove Referral Inbox free of integration errors."""
 
 
 def _register() -> None:
