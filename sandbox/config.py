@@ -11,6 +11,9 @@ WindowOrder = Literal["newest_first", "oldest_first"]
 DateStyle = Literal["iso", "long"]
 ResponseStyleName = Literal["json", "key_value", "print_r"]
 ErrorMix = Literal["mixed", "resend", "read_only"]
+SignInFlow = Literal["one_step", "two_step", "microsoft"]
+SecondFactor = Literal["none", "totp", "email", "sms"]
+AfterSignIn = Literal["none", "password_expiry", "terms"]
 
 DEFAULT_USERNAME = "staff@clinic.example"
 DEFAULT_PASSWORD = "sandbox-password"  # noqa: S105 - the sandbox's own demo credential
@@ -22,6 +25,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "date_style": get_args(DateStyle),
     "response_style": get_args(ResponseStyleName),
     "error_mix": get_args(ErrorMix),
+    "sign_in_flow": get_args(SignInFlow),
+    "second_factor": get_args(SecondFactor),
+    "after_sign_in": get_args(AfterSignIn),
 }
 
 
@@ -47,6 +53,11 @@ class Config:
     session_idle_seconds: float = 1800.0
     refresh_ms: int = 250
     timezone: str = "America/Toronto"
+    # --- sign-in (sandbox.signin) ------------------------------------------------------------------
+    sign_in_flow: SignInFlow = "one_step"
+    second_factor: SecondFactor = "none"
+    totp_secret: str = ""
+    after_sign_in: AfterSignIn = "none"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Config:

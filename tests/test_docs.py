@@ -45,9 +45,7 @@ def _setting_names() -> list[str]:
 def test_every_setting_is_in_the_readme_table() -> None:
     documented = _documented()
     missing = [
-        name
-        for name in _setting_names()
-        if name not in documented and f"{name.split('.')[0]}.*" not in documented
+        name for name in _setting_names() if name not in documented and f"{name.split('.')[0]}.*" not in documented
     ]
     assert not missing, f"settings missing from README.md's Settings table: {', '.join(missing)}"
 

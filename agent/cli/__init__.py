@@ -4,7 +4,6 @@ parse, build settings, call one function, print where the result is."""
 from __future__ import annotations
 
 import sys
-
 from typing import Annotated
 
 import typer
