@@ -35,6 +35,19 @@ class ConfigError(ValueError):
     """A switch the sandbox does not know, or a value it cannot take."""
 
 
+def _check_totp_secret(secret: str) -> None:
+    """An authenticator secret is base32 (RFC 4648), as the QR codes of every authenticator app carry it."""
+    import base64
+    import binascii
+
+    cleaned = secret.replace(" ", "").upper()
+    try:
+        if not cleaned or len(base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))) < 10:
+            raise ValueError
+    except (binascii.Error, ValueError):
+        raise ConfigError("second_factor totp needs totp_secret: a base32 secret of 16 or more characters") from None
+
+
 @dataclass(frozen=True)
 class Config:
     scenario: Scenario = "demo"
@@ -58,6 +71,10 @@ class Config:
     second_factor: SecondFactor = "none"
     totp_secret: str = ""
     after_sign_in: AfterSignIn = "none"
+
+    def __post_init__(self) -> None:
+        if self.second_factor == "totp":
+            _check_totp_secret(self.totp_secret)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Config:
