@@ -30,3 +30,11 @@ class Policy(BaseModel):
         gt=0,
         description="How often pending referrals are looked at again while waiting.",
     )
+
+
+def out_of_actions(clicks: int, max_actions: int | None) -> bool:
+    """The ``--max-actions`` limit: no more state-changing clicks once ``clicks`` reached it (None: no limit).
+
+    A click counts once its intent is written, whether or not it took effect; a click the site refused
+    (401/403, so it did not happen) is given back by the sweep."""
+    return max_actions is not None and clicks >= max_actions

@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox.auth import COOKIE, signed_out, store_of
+from sandbox import signin
+from sandbox.auth import signed_out, store_of
 from sandbox.model import Referral
 from sandbox.render import page, when
 from sandbox.responses import garbage, render, transfer_record
@@ -22,28 +23,6 @@ FORM_FIELDS = (
     ("address", "Address"), ("contact_name", "Primary contact"),
     ("contact_postal_code", "Primary contact postal code"), ("contact_phone", "Primary contact phone"),
 )  # fmt: skip
-
-
-async def login(request: Request) -> Response:
-    store = store_of(request)
-    if request.method == "GET":
-        expired = request.query_params.get("expired") == "1"
-        return page(request, "login.html", expired=expired, error=False, email="")
-    form = await request.form()
-    email, password = str(form.get("email", "")), str(form.get("password", ""))
-    token = store.sign_in(email, password)
-    if token is None:
-        return page(request, "login.html", status_code=401, expired=False, error=True, email=email)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax")
-    return response
-
-
-async def logout(request: Request) -> Response:
-    store_of(request).sign_out(request.cookies.get(COOKIE))
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
-    return response
 
 
 async def home(request: Request) -> Response:
@@ -172,8 +151,7 @@ async def response_tab(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/login", login, methods=["GET", "POST"]),
-    Route("/logout", logout),
+    *signin.ROUTES,
     Route("/", home),
     Route("/referrals/inbox", inbox),
     Route("/referrals/outbox", placeholder),
