@@ -21,7 +21,7 @@ from sandbox.faults import Faults
 from sandbox.model import Attempt, Outcome, Referral, field_valid
 from sandbox.scenarios import build, custom
 
-EventKind = Literal["sign_in", "sign_in_failed", "resend", "clear", "save"]
+EventKind = Literal["sign_in", "sign_in_failed", "notice", "resend", "clear", "save"]
 EventOutcome = Literal["applied", "failed", "rejected"]
 Clock = Callable[[], float]
 
