@@ -51,7 +51,15 @@ class Labels(BaseModel):
     email: str = r"^\s*(e-?mail|username|user name)( address)?\s*$"
     password: str = r"^\s*password\s*$"  # noqa: S105 - a label, not a secret
     sign_in: str = r"^\s*(sign|log) ?in\s*$"
-    sign_in_error: str = r"invalid|incorrect|not recognised|not recognized|failed"
+    sign_in_error: str = r"invalid|incorrect|not recognised|not recognized|failed|not correct|wrong|try again"
+    next_step: str = r"^\s*(next|continue)\s*$"
+    code_field: str = r"code|verification|one-time|passcode|otp|token"
+    verify_code: str = r"^\s*(verify|submit|continue|confirm|next|sign ?in|log ?in)\s*$"
+    totp_prompt: str = r"authenticator|authentication app|verification app"
+    sent_code_prompt: str = r"\bsent\b|text message|\bsms\b|by e-?mail|check your (e-?mail|phone|inbox)"
+    microsoft_sign_in: str = r"(sign|log) ?in with microsoft|microsoft account|work or school account"
+    password_expiry: str = r"password (will )?expires?|password has expired|change (your )?password"  # noqa: S105
+    terms: str = r"terms of (use|service)|accept the terms|user agreement"
     menu_referrals: str = r"^\s*referrals\s*$"
     menu_inbox: str = r"^\s*(referral )?inbox\s*$"
     banner_count: str = r"(\d[\d,]*)\s+referrals?\s+(?:has|have)\s+(?:an\s+)?integration errors?"
@@ -109,11 +117,15 @@ class Settings(BaseSettings):
     username: str | None = None
     password: SecretStr | None = None
     password_file: Path | None = Field(default=None, description="A file holding the password (mode 0600).")
+    totp_secret: SecretStr | None = Field(default=None, description="Authenticator-app (TOTP) secret, base32.")
+    totp_secret_file: Path | None = Field(default=None, description="A file holding the TOTP secret (mode 0600).")
     state: Path = Field(default=Path("state/ledger.sqlite"), description="The ledger (SQLite).")
     report_dir: Path = Path("reports")
     schedules_dir: Path = Path("schedules")
     headless: bool = True
     browser_path: Path | None = Field(default=None, description="A Chromium/Chrome executable to use.")
+    slow_mo: float = Field(default=0.0, ge=0, le=10_000, description="Milliseconds added to every browser action.")
+    trace: Path | None = Field(default=None, description="Write a Playwright trace here (holds patient data).")
     timeout_seconds: float = Field(default=15.0, gt=0, le=600, description="Longest wait for one control.")
     navigation_timeout_seconds: float = Field(default=45.0, gt=0, le=600)
     site_timezone: str = Field(default="America/Toronto", description="For dates the site shows without one.")
@@ -166,6 +178,27 @@ class Settings(BaseSettings):
             except OSError as exc:
                 raise ValueError(f"password_file {self.password_file} cannot be read ({exc.strerror})") from exc
             self.password = SecretStr(secret)
+        return self
+
+    @model_validator(mode="after")
+    def _totp_secret(self) -> Settings:
+        """Read like the password (env or file, never a flag or the TOML file), then checked as base32."""
+        if self.totp_secret is None and self.totp_secret_file is not None:
+            try:
+                secret = self.totp_secret_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(f"totp_secret_file {self.totp_secret_file} cannot be read ({exc.strerror})") from exc
+            self.totp_secret = SecretStr(secret)
+        if self.totp_secret is not None:
+            import base64
+            import binascii
+
+            cleaned = "".join(self.totp_secret.get_secret_value().split()).upper()
+            try:
+                base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+            except (binascii.Error, ValueError):
+                raise ValueError("the TOTP secret is not base32 (letters A-Z and digits 2-7)") from None
+            self.totp_secret = SecretStr(cleaned)
         return self
 
     @property
@@ -245,6 +278,11 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
             raise SettingsError(
                 f"config file {path} holds a password",
                 fix="remove it; set CAREDOVE_PASSWORD or password_file instead",
+            )
+        if "totp_secret" in data:
+            raise SettingsError(
+                f"config file {path} holds the TOTP secret",
+                fix="remove it; set CAREDOVE_TOTP_SECRET or totp_secret_file instead",
             )
         cls = type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
     given = _nest({k: v for k, v in flags.items() if v is not None})
