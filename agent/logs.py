@@ -3,69 +3,35 @@
 Nobody watches the nightly sweep, so its logs end up in journald, a file or a log collector that many
 people can read. Every record therefore goes through :class:`ScrubFilter` on the handler (a filter
 on the root *logger* would miss records propagated from child loggers): the configured password's
-value, cookies, ``Authorization`` headers, ``password=…`` pairs and health-card-like numbers are
-replaced before anything is formatted. Reference numbers (10 digits, like a health card number) are
-kept when the text labels them as one (``referral 1234567890``) or the caller says it is one.
+value, credentials and personal data are replaced by the same scrubber the reports use
+(:mod:`agent.redact`) before anything is formatted. Reference numbers (10 digits, like a health card
+number) are kept when the text labels them as one (``referral 1234567890``) or the caller says so.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-REDACTED = "[redacted]"
+from agent.redact import REDACTED, scrub
+
+__all__ = ["REDACTED", "JsonFormatter", "LogFormat", "ScrubFilter", "configure_logging", "scrub_text"]
 
 LogFormat = Literal["text", "json"]
 
-# `password=…`, `"password": "…"`, `passwd: …`, `secret=…`, `token …` — the value up to a delimiter.
-_PASSWORD_PAIR = re.compile(
-    r"""(?P<key>["']?\b(?:password|passwd|pwd|secret|token|api[_-]?key)["']?\s*[:=]\s*)(?P<q>["']?)[^\s"',;&}]+(?P=q)""",
-    re.IGNORECASE,
-)
-# Whole header values: a cookie or an Authorization header is a credential as a whole.
-_HEADER = re.compile(r"(?P<key>\b(?:set-cookie|cookie|authorization|proxy-authorization)\s*[:=]\s*)[^\r\n]+", re.I)
-_BEARER = re.compile(r"\b(?P<key>bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
-# A health card number written with separators or a version code (upper case, so a following word like
-# "is" is not taken for one): never a reference number.
-_HCN_FORMATTED = re.compile(
-    r"(?<![\w-])(?:\d{4}[- ]\d{3}[- ]?\d{3}|\d{4}[- ]?\d{3}[- ]\d{3})(?:[- ]?[A-Z]{1,2})?(?![\w-])"
-    r"|(?<![\w-])\d{10}[- ]?[A-Z]{1,2}(?![\w-])"
-)
-# A bare run of 10 digits, with what precedes it so a labelled reference number can be kept.
-_TEN_DIGITS = re.compile(r"(?<!\d)\d{10}(?!\d)")
-_REFERENCE_LABEL = re.compile(r"(?:referral|reference|ref)\s*(?:#|no\.?|number)?\s*[:=]?\s*#?\s*$", re.IGNORECASE)
-_HCN_LABEL = re.compile(r"(?:health\s*card|hcn|ohip)\s*(?:#|no\.?|number)?\s*[:=]?\s*$", re.IGNORECASE)
-
 
 def scrub_text(text: str, *, secrets: Iterable[str] = (), references: Iterable[str] = ()) -> str:
-    """``text`` without credentials or health card numbers.
+    """A line the agent wrote, through the one scrubber (:func:`agent.redact.scrub`).
 
-    ``secrets`` are literal values (the configured password) removed wherever they appear;
-    ``references`` are the reference numbers the caller knows, kept even without a label.
+    The agent's own lines name referrals (``referral 1234567890``), so labelled reference numbers and
+    the ``references`` the caller knows are kept; everything else a partner or page could have put
+    there (names, dates, health card numbers, credentials) goes exactly as it goes from a report.
     """
-    for secret in secrets:
-        if secret and len(secret) >= 3:
-            text = text.replace(secret, REDACTED)
-    text = _HEADER.sub(lambda m: m.group("key") + REDACTED, text)
-    text = _BEARER.sub(lambda m: m.group("key") + " " + REDACTED, text)
-    text = _PASSWORD_PAIR.sub(lambda m: m.group("key") + REDACTED, text)
-    text = _HCN_FORMATTED.sub(REDACTED, text)
-    known = set(references)
-
-    def ten(match: re.Match[str]) -> str:
-        before = match.string[max(0, match.start() - 30) : match.start()]
-        if _HCN_LABEL.search(before):
-            return REDACTED
-        if match.group() in known or _REFERENCE_LABEL.search(before):
-            return match.group()
-        return REDACTED
-
-    return _TEN_DIGITS.sub(ten, text)
+    return scrub(text, secrets=secrets, references=references, keep_labelled_references=True)
 
 
 # Attributes every LogRecord has; anything else on a record came in through ``extra=``.

@@ -220,3 +220,59 @@ def test_explain_says_why_a_reply_is_or_is_not_clear(text: str, phrase: str) -> 
 def test_page_of_unclosed_tags_is_read_without_stalling() -> None:
     reading = read_text("<html>" + "<title>" * 100_000)
     assert (reading.kind, reading.clear) == (TextKind.HTML, False)
+
+
+# --- minimum necessary by construction (issue 12.1) -----------------------------------------------
+
+PLANTED = ("John", "Smith", "M5V", "2T6", "123 Main", "1980-01-01", "Jones", "Ontario Smith")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "John Smith is missing",
+        "Postal code M5V 2T6 for John Smith at 123 Main St is invalid",
+        "Patient John Smith is missing",
+        "'John Smith (Patient.name[0])' is invalid",
+        '{"message": "is invalid", "field": "johnSmith"}',
+        '{"errors": [{"field": "John Smith", "defaultMessage": "must not be blank"}]}',
+        "Surname Smith must equal 'Jones'",
+        "Province must equal 'Ontario Smith'",
+        "Family name must be Smith",
+        "Invalid value 'Smith' for family name",
+        "<html><head><title>Error for patient John Smith DOB 1980-01-01</title></head></html>",
+    ],
+)
+def test_field_fix_problem_and_reason_never_quote_free_partner_text(text: str) -> None:
+    reading = read_text(text)
+    built = " ".join(str(v) for v in (reading.field, reading.path, reading.problem, reading.fix, explain(reading)))
+    for value in PLANTED:
+        assert value not in built, (value, built)
+        assert value not in reading.message, (value, reading.message)
+
+
+def test_a_name_is_never_taken_for_a_field() -> None:
+    assert (read_text("John Smith is missing").clear, read_text("John Smith is missing").field) == (False, None)
+    assert read_text("Patient John Smith is missing").clear is False
+
+
+def test_a_field_word_before_personal_data_is_still_the_field() -> None:
+    reading = read_text("Postal code M5V 2T6 for John Smith at 123 Main St is invalid")
+    assert (reading.clear, reading.field, reading.problem) == (True, "Postal code", "invalid")
+
+
+def test_a_label_that_is_not_vocabulary_gives_way_to_the_path() -> None:
+    reading = read_text("'John Smith (Patient.name[0])' is invalid")
+    assert (reading.field, reading.path) == ("Patient name", "Patient.name[0]")
+
+
+def test_an_html_title_is_quoted_in_the_reason_only_when_it_is_a_status_line() -> None:
+    named = read_text("<html><head><title>Error for patient John Smith</title></head></html>")
+    assert explain(named) == "the partner's reply is an HTML error page"
+    status = read_text("<html><head><title>400 Bad Request</title></head></html>")
+    assert explain(status) == "the partner's reply is an HTML error page ('400 Bad Request')"
+
+
+def test_a_code_is_quoted_but_a_name_is_not() -> None:
+    assert read_text("Province must equal 'ON'.").problem == "must equal 'ON'"
+    assert "Ontario" not in (read_text("Province must equal 'Ontario Smith'").problem or "")

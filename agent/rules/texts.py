@@ -6,8 +6,10 @@ Request``, a bare status line, an HTML error page, a stack trace, a cardinality 
 path, nothing at all) goes to support. The test is positive on purpose: a reply is unclear unless
 something in it names the thing to change, so an unforeseen reply escalates rather than guessing.
 
-The reply is someone else's text and may quote the referral, so what this module hands on
-(``message``, ``field``, ``fix``) is scrubbed of health card numbers and the like first.
+The reply is someone else's text and may quote the referral. So field, fix and problem are built
+only from known vocabulary (:mod:`agent.rules.vocabulary`: field words, FHIR paths, problem words,
+short codes) and never copied from free text; ``message`` — the reply itself, kept for the clinic's
+own report — goes through the one scrubber (:func:`agent.redact.scrub`) and is always shortened.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ import re
 from dataclasses import dataclass
 
 from agent.models import TextKind, TextReading
-from agent.redact import REDACTED, one_line, scrub, shorten
+from agent.redact import one_line, scrub, shorten
+from agent.rules.vocabulary import (
+    CONTAINERS,
+    ELEMENT_WORDS,
+    GENERIC_SUBJECT,
+    RESOURCES,
+    code_like,
+    known_phrase,
+    vocabulary_field,
+)
 
 MAX_TEXT_CHARS = 200_000
 """Longer replies are read from their beginning only."""
@@ -38,56 +49,6 @@ _LABELLED_BARE = re.compile(
 )
 _BARE_PATH = re.compile(rf"(?<![\w./])(?P<path>{_PATH})(?![\w(])")
 
-# A bare path only counts when it starts with a resource a referral carries, so "Node.js" or a Java
-# package is not mistaken for a field.
-_RESOURCES = frozenset(
-    [
-        "Patient",
-        "Practitioner",
-        "PractitionerRole",
-        "Organization",
-        "ServiceRequest",
-        "ReferralRequest",
-        "Referral",
-        "Client",
-        "Encounter",
-        "Condition",
-        "Observation",
-        "Bundle",
-        "RelatedPerson",
-        "Location",
-        "HealthcareService",
-        "Coverage",
-        "DocumentReference",
-        "Task",
-        "Communication",
-        "CommunicationRequest",
-        "Consent",
-        "AllergyIntolerance",
-        "MedicationStatement",
-        "MedicationRequest",
-        "Medication",
-        "Appointment",
-        "QuestionnaireResponse",
-        "Questionnaire",
-        "Composition",
-        "Procedure",
-        "DiagnosticReport",
-        "CarePlan",
-        "EpisodeOfCare",
-        "Endpoint",
-        "Device",
-        "Provenance",
-        "MessageHeader",
-        "Immunization",
-        "FamilyMemberHistory",
-        "Goal",
-        "Flag",
-        "Specimen",
-        "Person",
-        "Group",
-    ]
-)
 
 _EXCEPTION = re.compile(
     r"\w*Exception\b|Traceback \(most recent call last\)|\bat [\w$.]+\([\w$.]*(?::\d+)?\)|\bjava\.\w+|"
@@ -144,51 +105,7 @@ _STATEMENT = re.compile(
     r"in the wrong format|an invalid|the wrong)\b.{0,120})$",
     re.IGNORECASE,
 )
-_GENERIC_SUBJECT = frozenset(
-    [
-        "element",
-        "value",
-        "field",
-        "request",
-        "resource",
-        "object",
-        "entity",
-        "input",
-        "body",
-        "parameter",
-        "property",
-        "data",
-        "content",
-        "payload",
-        "item",
-        "attribute",
-        "it",
-        "this",
-        "that",
-        "cardinality",
-        "message",
-        "record",
-        "server",
-        "service",
-        "system",
-    ]
-)
 
-# FHIR element names as staff know them; anything else is split at its capitals.
-_ELEMENT_WORDS = {
-    "postCode": "postal code",
-    "birthDate": "birth date",
-    "family": "family name",
-    "given": "given name",
-    "telecom": "phone or email",
-    "line": "street address",
-    "state": "province",
-    "generalPractitioner": "family doctor",
-    "managingOrganization": "organization",
-    "maritalStatus": "marital status",
-    "communication": "language",
-}
-_CONTAINERS = frozenset({"address", "name", "coding", "extension"})
 
 _JSON_MESSAGE_KEYS = (
     "message", "detail", "error_description", "errorMessage", "error_message", "msg", "details",
@@ -350,34 +267,41 @@ def _analyse(message: str, *, path: str | None, hint: str | None, label: str | N
 
     labelled = _LABELLED.search(message) or _LABELLED_BARE.search(message)
     if labelled:
-        field = one_line(labelled.group("label")).strip(" '\"")
+        label = one_line(labelled.group("label")).strip(" '\"")
+        path = labelled.group("path")
+        field = label if known_phrase(label) else _label_from_path(path)
         problem = _problem(labelled.group("rest"), hint) or problem
-        return _clear(field, labelled.group("path"), problem)
+        return _clear(field, path, problem)
 
     path = path or _bare_path(message)
     if path:
         return _clear(_label_from_path(path), path, problem)
 
-    if label and problem:
+    if label and problem and known_phrase(label):
         return _clear(label, None, problem)
 
     first_sentence = re.split(r"(?<=[.!?])\s", message, maxsplit=1)[0].rstrip(".!? ")
     rule = _RULE.match(first_sentence) or _STATEMENT.match(first_sentence)
-    if rule and not _generic(rule.group("subject")):
-        subject = one_line(rule.group("subject").replace(REDACTED, "")).strip()
+    subject = vocabulary_field(rule.group("subject")) if rule else None
+    if rule and subject and not _generic(subject) and subject.lower() not in _WHOLE_RECORDS:
         clause = shorten(rule.group("rule"), 80)
+        stated = clause if known_phrase(clause, rule=True) else None
         return _clear(
-            subject, None, problem if problem != "invalid" or _STATEMENT.match(first_sentence) else None, clause
+            subject, None, problem if problem != "invalid" or _STATEMENT.match(first_sentence) else None, stated
         )
 
     quoted = _QUOTED_VALUE.search(message)
     if quoted and problem and problem not in ("missing", "minimum required"):
         value = quoted.group(1) or quoted.group(2)
-        named = "the value the partner's message quotes" if REDACTED in value else f"the value '{value}'"
+        named = f"the value '{value}'" if code_like(value) else "the value the partner's message quotes"
         fix = f"Edit the referral and correct {named} ({problem}){FIX_TAIL}"
         return _Analysis(clear=True, problem=problem, fix=fix)
 
     return _Analysis(clear=False, problem=problem)
+
+
+_WHOLE_RECORDS = frozenset({"patient", "registrant", "client", "person", "referral", "practitioner", "organization"})
+"""A subject that is a whole record, not a field of it: "Patient [redacted] is missing" names nothing to fix."""
 
 
 def _clear(field: str, path: str | None, problem: str | None, rule: str | None = None) -> _Analysis:
@@ -391,7 +315,10 @@ def _problem(text: str, hint: str | None) -> str | None:
         if pattern.search(unquoted):
             if label == "must equal":
                 value = _MUST_EQUAL.search(text)
-                return f"must equal {value.group('value').strip()}" if value else "must equal …"
+                shown = value.group("value").strip() if value else ""
+                return (
+                    f"must equal {shown}" if code_like(shown.strip("'\"")) else "must equal a value the partner names"
+                )
             return label
     return _ISSUE_CODES.get(hint or "")
 
@@ -422,12 +349,12 @@ def _bare_path(message: str) -> str | None:
 
 
 def _is_resource_path(candidate: str) -> bool:
-    return re.fullmatch(_PATH, candidate) is not None and candidate.split(".", 1)[0] in _RESOURCES
+    return re.fullmatch(_PATH, candidate) is not None and candidate.split(".", 1)[0] in RESOURCES
 
 
 def _generic(subject: str) -> bool:
     words = {w for w in re.split(r"[\s/-]+", subject.lower()) if w not in ("the", "a", "an", "with")}
-    return not words or bool(words & _GENERIC_SUBJECT)
+    return not words or bool(words & GENERIC_SUBJECT)
 
 
 def _label_from_path(path: str) -> str:
@@ -437,13 +364,13 @@ def _label_from_path(path: str) -> str:
     resource, elements = parts[0], parts[1:]
     if len(elements) > 1 and elements[-1] == "value":
         elements = elements[:-1]
-    kept = [e for e in elements[:-1] if e not in _CONTAINERS] + elements[-1:]
+    kept = [e for e in elements[:-1] if e not in CONTAINERS] + elements[-1:]
     return " ".join([_humanize(resource, keep_case=True), *(_humanize(e) for e in kept)])
 
 
 def _humanize(name: str, *, keep_case: bool = False) -> str:
-    if name in _ELEMENT_WORDS:
-        return _ELEMENT_WORDS[name]
+    if name in ELEMENT_WORDS:
+        return ELEMENT_WORDS[name]
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").strip()
     return spaced if keep_case else spaced.lower()
 
@@ -466,7 +393,9 @@ def explain(reading: TextReading) -> str:
     if reading.kind is TextKind.EMPTY:
         return "the partner's reply is empty"
     if reading.kind is TextKind.HTML:
-        return f"the partner's reply is an HTML error page ('{shorten(reading.message, 60)}')"
+        # The page's title is quoted only when it is a bare status line: a title can name a patient.
+        said = f" ('{shorten(reading.message, 60)}')" if _is_status_line(reading.message) else ""
+        return f"the partner's reply is an HTML error page{said}"
     if _EXCEPTION.search(reading.message):
         return "the partner's reply is a stack trace or exception"
     if _is_status_line(reading.message):
