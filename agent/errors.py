@@ -16,6 +16,7 @@ name, a health card number, a password or a cookie.
         ├── ControlMissing     an expected control is not there (names it, keeps a screenshot)
         ├── PageUnavailable    the page failed to load or answered with an error
         ├── ClickRefused       the site refused the click's own request (401/403): it did not happen
+        │   └── AddressRefused a link points outside the agent's own site: not opened (R8)
         ├── ValueUnreadable    a value the page shows (a date, a status) is not understood
         └── ReferralGone       the referral is no longer flagged (someone else worked it meanwhile)
 """
@@ -93,6 +94,12 @@ class ClickRefused(PageError):
 
 
 class ValueUnreadable(PageError):
+class AddressRefused(PageUnavailable):
+    """A `view` link (or the popup or page it opened) is not on ``base_url``'s origin, or not http(s):
+    it is not read, so that the page cannot choose what the agent takes for a response. The sweep
+    reports the attempt's response as unreadable (R8) with this reason."""
+
+
     """A value the page shows could not be understood. The message names the kind of value and the
     referral, never the value itself (it may be personal data); that one referral fails with the
     evidence and the sweep goes on."""

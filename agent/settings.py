@@ -80,8 +80,8 @@ class Labels(BaseModel):
     destination_column: str = r"^\s*destination\s*$"
     attempt_status_column: str = r"^\s*status\s*$"
     response_column: str = r"^\s*response\s*$"
-    success: str = r"success|green check|succeeded|sent"
-    failed: str = r"fail|red x|error"
+    success: str = r"success|green check|succeeded|sent|[✓✔☑]"
+    failed: str = r"fail|red x|error|unsuccess|not sent|undeliver|rejected|[✕✖✗✘❌⨯]"
     pending: str = r"pending|in progress|sending|queued"
     view: str = r"^\s*view\s*$"
     resend: str = r"^\s*resend\s*$"
@@ -91,6 +91,21 @@ class Labels(BaseModel):
     @model_validator(mode="after")
     def _patterns_compile(self) -> Labels:
         import re
+    # What a confirmation raised by the agent's own click says (a native confirm() or an in-page
+    # dialog): only one that matches is confirmed, anything else is cancelled and reported.
+    confirm_clear: str = (
+        r"\b(clear|dismiss|resolv|remov)\w*\b[^.?!]{0,80}\berrors?\b|\berrors?\b[^.?!]{0,80}\b(clear|dismiss|resolv|remov)"
+    )
+    confirm_resend: str = r"\b(re-?send|resubmit|send\b[^.?!]{0,40}\bagain)"
+    confirm_button: str = (
+        r"^\s*(yes\b.*|ok(ay)?|confirm|continue|proceed|resend|clear( errors?)?|close and clear error)\s*$"
+    )
+    cancel_button: str = r"^\s*(cancel|no|not now|close|dismiss|×|x)\s*$"
+    # A notice (role=alert/status) that appeared after a click: its failure, or a plain confirmation.
+    action_failed: str = (
+        r"could ?n[o']t|cannot|can't|unable|failed|did ?n[o']t|try again|went wrong|denied|forbidden|expired"
+    )
+    action_done: str = r"\b(success\w*|resent|sent|cleared|removed|done|saved|queued)\b"
 
         for name, value in self:
             if value is None:
