@@ -12,6 +12,9 @@ Losing a night silently is the failure that matters, so every piece leans toward
   night repeats (01:30 on 2026-11-01) runs once, not twice (:class:`WallClockCronTrigger`);
 - a failing sweep (any exception) is logged with its traceback, notified as a failed sweep, and the
   scheduler keeps its next runs;
+- beside each sweep job: the standing-work digest at ``notify.digest`` and an hourly watchdog that
+  sends a trouble message when the inbox's newest sweep is overdue (:mod:`agent.jobs`);
+- ``schedule run --now NAME`` fires one schedule once, exactly as its time would (:func:`run_once`);
 - SIGTERM/SIGINT set the stop event the sweep checks between referrals and shut the scheduler down
   with ``wait=True``, so systemd's stop never lands mid-click.
 
@@ -28,29 +31,25 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from agent import notify
 from agent.errors import SettingsError
+from agent.jobs import Fired, ScheduledSweep, StandingDigest, SweepFn, Watchdog
 from agent.logs import ScrubFilter
-from agent.models import SweepResult
-from agent.run import SweepRun
 from agent.schedules import Schedule, settings_for
-from agent.settings import Settings
 from agent.status import read_history
 
 log = logging.getLogger(__name__)
 
 # Look-back windows for the newest fire time before now: the smallest that holds one is walked.
+WATCHDOG_SECONDS = 3600  # how often the watchdog looks for an overdue sweep
 _LOOK_BACK = (timedelta(hours=2), timedelta(days=2), timedelta(days=8), timedelta(days=32), timedelta(days=400))
-
-
-class SweepFn(Protocol):
-    def __call__(self, settings: Settings, *, lock_wait: float, stop: threading.Event | None) -> SweepRun: ...
 
 
 def _utc_after(moment: datetime) -> datetime:
@@ -81,8 +80,9 @@ class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]
         return None
 
 
-def trigger_for(schedule: Schedule) -> WallClockCronTrigger:
-    trigger: WallClockCronTrigger = WallClockCronTrigger.from_crontab(schedule.cron, timezone=schedule.zone)
+def trigger_for(schedule: Schedule, cron: str | None = None) -> WallClockCronTrigger:
+    """The schedule's sweep times (or another cron of it, e.g. the digest's) in its own zone."""
+    trigger: WallClockCronTrigger = WallClockCronTrigger.from_crontab(cron or schedule.cron, timezone=schedule.zone)
     return trigger
 
 
@@ -144,62 +144,6 @@ def last_sweep_at(report_dir: Path, base_url: str | None) -> datetime | None:
     return history[-1].started_at if history else None
 
 
-class ScheduledSweep:
-    """The job: build the schedule's settings, sweep under the inbox lock, notify; never raise."""
-
-    def __init__(
-        self,
-        schedule: Schedule,
-        *,
-        stop: threading.Event,
-        default_config: Path | None = None,
-        sweep: SweepFn | None = None,
-        scrubber: ScrubFilter | None = None,
-    ) -> None:
-        self.schedule = schedule
-        self.stop = stop
-        self.default_config = default_config
-        self.sweep = sweep
-        self.scrubber = scrubber
-
-    def _sweep_fn(self) -> SweepFn:
-        if self.sweep is not None:
-            return self.sweep
-        from agent.run import sweep_and_report
-
-        return sweep_and_report
-
-    def __call__(self) -> None:
-        if self.stop.is_set():
-            log.info("schedule %s: not starting a sweep, the scheduler is stopping", self.schedule.name)
-            return
-        name = self.schedule.name
-        settings: Settings | None = None
-        previous: SweepResult | None = None
-        try:
-            settings = settings_for(self.schedule, self.default_config)
-            if self.scrubber is not None and settings.password is not None:
-                self.scrubber.add_secret(settings.password.get_secret_value())
-            history = read_history(settings.report_dir)
-            previous = history[-1] if history else None
-            log.info("schedule %s: sweep of %s starting", name, settings.base_url, extra={"schedule": name})
-            run = self._sweep_fn()(settings, lock_wait=self.schedule.lock_wait_seconds, stop=self.stop)
-        except Exception as exc:
-            log.exception("schedule %s: SWEEP FAILED: %s", name, exc, extra={"schedule": name})
-            notify.notify_sweep(self.schedule, settings=settings, run=None, error=exc, previous=previous)
-            return
-        counts = ", ".join(f"{k} {v}" for k, v in run.result.summary.items())
-        log.info(
-            "schedule %s: sweep %s finished: %s; report %s",
-            name,
-            run.result.sweep_id,
-            counts,
-            run.report_json,
-            extra={"schedule": name, "sweep_id": run.result.sweep_id},
-        )
-        notify.notify_sweep(self.schedule, settings=settings, run=run, error=None, previous=previous)
-
-
 def plan(
     scheduler: BaseScheduler,
     schedules: Sequence[Schedule],
@@ -240,6 +184,26 @@ def plan(
             replace_existing=True,
             **options,
         )
+        if schedule.notify.digest:
+            scheduler.add_job(
+                StandingDigest(schedule, default_config=default_config),
+                trigger=trigger_for(schedule, schedule.notify.digest),
+                id=f"{schedule.name}:digest",
+                name=f"{schedule.name} standing-work digest",
+                misfire_grace_time=schedule.misfire_grace_seconds,
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
+        scheduler.add_job(
+            Watchdog(schedule, default_config=default_config),
+            trigger=IntervalTrigger(seconds=WATCHDOG_SECONDS, timezone=UTC),
+            id=f"{schedule.name}:watchdog",
+            name=f"{schedule.name} overdue check",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
     return caught_up
 
 
@@ -253,6 +217,8 @@ def run_forever(
     """Blocks running the schedules until SIGTERM or SIGINT; then lets a running sweep end safely."""
     if not schedules:
         raise SettingsError("no schedules to run", fix="add a schedule file (see schedules/nightly.toml)")
+    for warning in (w for s in schedules for w in notify.setup_warnings(s)):
+        log.warning(warning)
     stop = threading.Event()
     # UTC inside the scheduler: comparing two times in one zone compares wall clocks, which is wrong
     # in the hour a fall-back night repeats; each trigger still computes in its schedule's zone.
@@ -293,3 +259,28 @@ def _job_next(job: Any) -> str:
     if moment is None:
         moment = job.trigger.get_next_fire_time(None, datetime.now(UTC))
     return moment.isoformat() if moment else "never"
+
+
+def run_once(
+    schedule: Schedule,
+    *,
+    stop: threading.Event,
+    default_config: Path | None = None,
+    scrubber: ScrubFilter | None = None,
+    sweep: SweepFn | None = None,
+) -> Fired:
+    """Fires one schedule now, exactly as its cron time would: pings, metrics, messages (``--now``)."""
+    for warning in notify.setup_warnings(schedule):
+        log.warning(warning)
+    job = ScheduledSweep(schedule, stop=stop, default_config=default_config, sweep=sweep, scrubber=scrubber)
+    fired = job()
+    return fired if fired is not None else Fired(schedule=schedule.name)
+
+
+def find_schedule(schedules: Sequence[Schedule], name: str) -> Schedule:
+    """The schedule called ``name``, or a SettingsError listing the names there are."""
+    for schedule in schedules:
+        if schedule.name == name:
+            return schedule
+    names = ", ".join(s.name for s in schedules) or "none"
+    raise SettingsError(f"no schedule named {name!r} (schedules: {names})", fix="use a name from `schedule list`")

@@ -31,22 +31,51 @@ from agent.settings import Settings, iana_zone, load_settings
 DEFAULT_MISFIRE_GRACE = 6 * 3600
 
 
+def _valid_cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if len(value.split()) != 5:
+        raise ValueError(f"{value!r} is not a 5-field cron expression (minute hour day month weekday)")
+    try:
+        CronTrigger.from_crontab(value, timezone=ZoneInfo("UTC"))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid cron expression ({exc})") from exc
+    return value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 class EmailNotify(_Model):
-    """SMTP delivery; ``password_env`` names the variable holding the login's password."""
+    """SMTP delivery; ``password_env`` names the variable holding the login's password.
+
+    A login goes only over TLS (``tls = "starttls"`` on 587, or ``"smtps"`` on 465): a relay that
+    offers neither would get the password in clear, so ``tls = "none"`` with a ``username`` is refused
+    unless ``allow_login_without_tls`` says the operator knows (a relay on the same host, say).
+    """
 
     to: list[str] = Field(min_length=1)
     from_: str = Field(alias="from")
     host: str
-    port: int = Field(default=587, gt=0, lt=65536)
-    starttls: bool = True
+    port: int | None = Field(default=None, gt=0, lt=65536, description="Default: 587 for starttls, 465 smtps, 25.")
+    tls: Literal["starttls", "smtps", "none"] = "starttls"
     username: str | None = None
     password_env: str | None = None
+    allow_login_without_tls: bool = False
     ca_file: Path | None = Field(default=None, description="CA bundle for a relay with an in-house certificate.")
-    timeout_seconds: float = Field(default=30.0, gt=0)
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(str(k).lower() == "password" for k in data):
+            raise ValueError("holds a password: put it in an environment variable and name it in password_env")
+        if isinstance(data, dict) and "starttls" in data:  # the first file format: starttls = true/false
+            data = dict(data)
+            legacy = data.pop("starttls")
+            data.setdefault("tls", "starttls" if legacy else "none")
+        return data
 
     @field_validator("to", mode="before")
     @classmethod
@@ -61,33 +90,107 @@ class EmailNotify(_Model):
             raise ValueError(f"{bad[0]!r} is not an e-mail address")
         return value
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_password(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "password" in data:
-            raise ValueError("holds a password: put it in an environment variable and name it in password_env")
-        return data
+    @model_validator(mode="after")
+    def _login_over_tls(self) -> EmailNotify:
+        if self.username and self.tls == "none" and not self.allow_login_without_tls:
+            raise ValueError(
+                'a login without TLS sends the password in clear: set tls = "starttls" or "smtps" '
+                "(or allow_login_without_tls = true for a relay on this machine)"
+            )
+        return self
+
+    @property
+    def smtp_port(self) -> int:
+        return self.port or {"starttls": 587, "smtps": 465, "none": 25}[self.tls]
+
+
+def _https_unless_allowed(url: str, allow_http: bool, what: str) -> str:
+    if url.startswith("https://") or (allow_http and url.startswith("http://")):
+        return url
+    if url.startswith("http://"):
+        raise ValueError(
+            f"{what} over plain http:// can be read and changed on the way: use https:// (or allow_http = true)"
+        )
+    raise ValueError("must start with https://")
 
 
 class WebhookNotify(_Model):
-    """A chat webhook: Slack and Teams take their own JSON shapes; generic gets counts and paths."""
+    """A chat webhook: Slack and Teams take their own JSON shapes; generic gets counts and paths.
 
+    Only ``https://`` unless ``allow_http``; a redirect is never taken for delivery. With
+    ``follow_redirects`` a 307/308 (which keep the POST and its body) is followed, to https only
+    unless ``allow_http``; a 301/302/303 would turn the POST into a GET and is always refused.
+    """
+
+    allow_http: bool = False  # before url: url's check reads it
     url: str
     kind: Literal["slack", "teams", "generic"] = "generic"
-    timeout_seconds: float = Field(default=10.0, gt=0)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    follow_redirects: bool = False
 
     @field_validator("url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
+    def _secure_url(cls, value: str, info: ValidationInfo) -> str:
+        return _https_unless_allowed(value, bool(info.data.get("allow_http")), "a webhook")
+
+
+class Ping(_Model):
+    """A dead man's switch (healthchecks.io, Cronitor, Uptime Kuma, …): ``<url>/start`` when a sweep
+    starts, ``<url>`` when it ends well, ``<url>/fail`` when it fails or the agent is in trouble."""
+
+    allow_http: bool = False  # before url: url's check reads it
+    url: str
+    timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+
+    @field_validator("url")
+    @classmethod
+    def _secure_url(cls, value: str, info: ValidationInfo) -> str:
+        return _https_unless_allowed(value, bool(info.data.get("allow_http")), "a ping")
 
 
 class Notify(_Model):
+    """Who hears what: trouble every time; new fixes and escalations; standing work on ``digest``."""
+
     when: Literal["needs-people", "always", "never"] = "needs-people"
     email: EmailNotify | None = None
     webhook: WebhookNotify | None = None
+    age_thresholds: list[int] = Field(
+        default_factory=lambda: [3, 7], description="Nights open at which an item is told about again."
+    )
+    digest: str | None = Field(default=None, description="Cron (schedule's zone) for the standing-work digest.")
+    report_url: str | None = Field(
+        default=None, description="Where people open a report, e.g. https://intranet/caredove/{sweep_id}/report.html"
+    )
+    attach_report: bool = Field(default=False, description="Attach report.html (it holds partner text).")
+
+    @field_validator("age_thresholds")
+    @classmethod
+    def _positive_nights(cls, value: list[int]) -> list[int]:
+        if any(n < 1 for n in value):
+            raise ValueError("nights must be 1 or more")
+        return sorted(set(value))
+
+    @field_validator("digest")
+    @classmethod
+    def _digest_cron(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_cron(value)
+
+    @field_validator("report_url")
+    @classmethod
+    def _report_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("https://", "http://", "file://")):
+            raise ValueError("must start with https://, http:// or file://")
+        try:
+            value.format(sweep_id="x")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("may hold only the placeholder {sweep_id}") from None
+        return value
+
+    @property
+    def channels(self) -> list[str]:
+        return [name for name, value in (("email", self.email), ("webhook", self.webhook)) if value is not None]
 
 
 class PolicyOverrides(_Model):
@@ -128,19 +231,22 @@ class Schedule(_Model):
         default=1800.0, description="How long to wait for a manual sweep of the same inbox; negative: no limit."
     )
     notify: Notify = Field(default_factory=Notify)
+    ping: Ping | None = None
+    metrics_file: Path | None = Field(
+        default=None, description="Prometheus textfile (node_exporter's collector folder), relative to this file."
+    )
     source: Path = Field(default=Path(), exclude=True)
 
     @field_validator("cron")
     @classmethod
     def _cron(cls, value: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
+        return _valid_cron(value)
 
-        if len(value.split()) != 5:
-            raise ValueError(f"{value!r} is not a 5-field cron expression (minute hour day month weekday)")
-        try:
-            CronTrigger.from_crontab(value, timezone=ZoneInfo("UTC"))
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a valid cron expression ({exc})") from exc
+    @field_validator("metrics_file")
+    @classmethod
+    def _prom(cls, value: Path | None) -> Path | None:
+        if value is not None and value.suffix != ".prom":
+            raise ValueError("must end in .prom (node_exporter's textfile collector reads only those)")
         return value
 
     @field_validator("timezone")
@@ -151,6 +257,12 @@ class Schedule(_Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def metrics_path(self) -> Path | None:
+        if self.metrics_file is None:
+            return None
+        return self.metrics_file if self.metrics_file.is_absolute() else self.source.parent / self.metrics_file
 
     @property
     def profile(self) -> Path | None:
