@@ -87,10 +87,6 @@ class Labels(BaseModel):
     resend: str = r"^\s*resend\s*$"
     clear: str = r"^\s*(close and clear error|clear errors?)\s*$"
     close: str = r"^\s*(close|×|x)\s*$"
-
-    @model_validator(mode="after")
-    def _patterns_compile(self) -> Labels:
-        import re
     # What a confirmation raised by the agent's own click says (a native confirm() or an in-page
     # dialog): only one that matches is confirmed, anything else is cancelled and reported.
     confirm_clear: str = (
@@ -106,6 +102,10 @@ class Labels(BaseModel):
         r"could ?n[o']t|cannot|can't|unable|failed|did ?n[o']t|try again|went wrong|denied|forbidden|expired"
     )
     action_done: str = r"\b(success\w*|resent|sent|cleared|removed|done|saved|queued)\b"
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> Labels:
+        import re
 
         for name, value in self:
             if value is None:
