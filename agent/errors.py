@@ -15,8 +15,8 @@ name, a health card number, a password or a cookie.
         ├── SessionExpired     the site sent us back to Sign In
         ├── ControlMissing     an expected control is not there (names it, keeps a screenshot)
         ├── PageUnavailable    the page failed to load or answered with an error
-        ├── ClickRefused       the site refused the click's own request (401/403): it did not happen
         │   └── AddressRefused a link points outside the agent's own site: not opened (R8)
+        ├── ClickRefused       the site refused the click's own request (401/403): it did not happen
         ├── ValueUnreadable    a value the page shows (a date, a status) is not understood
         └── ReferralGone       the referral is no longer flagged (someone else worked it meanwhile)
 """
@@ -86,6 +86,12 @@ class PageUnavailable(PageError):
     pass
 
 
+class AddressRefused(PageUnavailable):
+    """A `view` link (or the popup or page it opened) is not on ``base_url``'s origin, or not http(s):
+    it is not read, so that the page cannot choose what the agent takes for a response. The sweep
+    reports the attempt's response as unreadable (R8) with this reason."""
+
+
 class ClickRefused(PageError):
     """The click's own request was answered 401/403 (an expired session): nothing was changed.
 
@@ -94,12 +100,6 @@ class ClickRefused(PageError):
 
 
 class ValueUnreadable(PageError):
-class AddressRefused(PageUnavailable):
-    """A `view` link (or the popup or page it opened) is not on ``base_url``'s origin, or not http(s):
-    it is not read, so that the page cannot choose what the agent takes for a response. The sweep
-    reports the attempt's response as unreadable (R8) with this reason."""
-
-
     """A value the page shows could not be understood. The message names the kind of value and the
     referral, never the value itself (it may be personal data); that one referral fails with the
     evidence and the sweep goes on."""
