@@ -93,14 +93,24 @@ def sweep_and_report(
                     settings, ledger, context.new_page(), sweep_dir, sweep_id=sweep_id, stop=stop, reporter=show
                 )
                 result = sweep.run()
+        except Exception as exc:
+            from agent.reports.failed import record_failure
+
+            record_failure(exc, settings, sweep_id=sweep_id, started=started, sweep_dir=sweep_dir)
+            raise
         finally:
             show.close()
+        from agent.reports.links import with_links
+
+        result = with_links(result, settings.referral_url, settings.inbox_url)
         report_json = sweep_dir / "report.json"
         report_json.write_text(result.model_dump_json(indent=2), encoding="utf-8")
         os.chmod(report_json, 0o640)
         from agent.reports import write_reports
 
-        files = write_reports(result, sweep_dir, settings.report_dir)
+        files = write_reports(
+            result, sweep_dir, settings.report_dir, zone=settings.zone, referral_url=settings.referral_url
+        )
         log.info("sweep %s finished: %s", sweep_id, result.summary)
         return SweepRun(result=result, report_dir=sweep_dir, report_json=report_json, report_html=files.html)
 

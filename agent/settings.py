@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     password: SecretStr | None = None
     password_file: Path | None = Field(default=None, description="A file holding the password (mode 0600).")
     totp_secret: SecretStr | None = Field(default=None, description="Authenticator-app (TOTP) secret, base32.")
+    referral_url: str | None = Field(
+        default=None,
+        description="Where a referral lives on the site, for the report's links: {base_url} and {reference}, "
+        "e.g. {base_url}/referrals/{reference}. Unset: the address the agent used, else no link.",
+    )
     totp_secret_file: Path | None = Field(default=None, description="A file holding the TOTP secret (mode 0600).")
     state: Path = Field(default=Path("state/ledger.sqlite"), description="The ledger (SQLite).")
     report_dir: Path = Path("reports")
@@ -176,6 +181,15 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return iana_zone(value)
+    @field_validator("referral_url")
+    @classmethod
+    def _referral_pattern(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from agent.reports.links import check_pattern  # the one place that fills the pattern
+
+        return check_pattern(value)
+
 
     @field_validator("only")
     @classmethod

@@ -12,7 +12,7 @@ import math
 from zoneinfo import ZoneInfo
 
 from agent.models import SweepResult
-from agent.reports.format import DEFAULT_ZONE, fmt_short, fmt_time
+from agent.reports.format import DEFAULT_ZONE, aware, fmt_short, fmt_time
 from agent.reports.view import OUTCOME_LABELS, OUTCOME_MARKS, OUTCOME_ORDER, View, counts_of
 
 TREND_SWEEPS = 30
@@ -32,6 +32,7 @@ class Segment(View):
 
 
 class Bar(View):
+    dry_run: bool
     x: float
     width: float
     label: str | None
@@ -54,11 +55,13 @@ class LegendItem(View):
 
 class TableRow(View):
     started: str
+    dry_run: bool
     counts: tuple[int, ...]
     total: int
 
 
 class TrendChart(View):
+    key: str
     width: int
     height: int
     left: int
@@ -78,9 +81,21 @@ def _step(peak: int) -> int:
     return max(1, math.ceil(peak / 4))
 
 
-def trend_chart(history: list[SweepResult], zone: ZoneInfo = DEFAULT_ZONE) -> TrendChart:
-    """The last TREND_SWEEPS sweeps of ``history`` (oldest first) as stacked bars."""
+def _labels(recent: list[SweepResult], zone: ZoneInfo) -> list[str]:
+    """``1 Dec`` under each bar, or ``1 Dec 16:30`` when some day had more than one sweep."""
+    days = [aware(r.started_at).astimezone(zone).date() for r in recent]
+    with_time = len(set(days)) < len(days)
+    return [
+        fmt_short(r.started_at, zone) if with_time else fmt_short(r.started_at, zone).rsplit(" ", 1)[0] for r in recent
+    ]
+
+
+def trend_chart(history: list[SweepResult], zone: ZoneInfo = DEFAULT_ZONE, *, key: str = "all") -> TrendChart:
+    """The last TREND_SWEEPS sweeps of ``history`` (one inbox, oldest first) as stacked bars.
+
+    ``key`` makes the chart's element ids unique when a page shows one chart per inbox."""
     recent = history[-TREND_SWEEPS:]
+    labels = _labels(recent, zone)
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     bottom = TOP + plot_h
@@ -97,7 +112,7 @@ def trend_chart(history: list[SweepResult], zone: ZoneInfo = DEFAULT_ZONE) -> Tr
         x = LEFT + i * slot + (slot - bar_w) / 2
         y: float = bottom
         segments = []
-        when = fmt_time(result.started_at, zone)
+        when = fmt_time(result.started_at, zone) + (" (dry run)" if result.dry_run else "")
         for outcome in OUTCOME_ORDER:
             value = counts[outcome]
             if not value:
@@ -116,9 +131,10 @@ def trend_chart(history: list[SweepResult], zone: ZoneInfo = DEFAULT_ZONE) -> Tr
         show = i % every == 0 or i == len(recent) - 1
         bars.append(
             Bar(
+                dry_run=result.dry_run,
                 x=round(x, 2),
                 width=round(bar_w, 2),
-                label=fmt_short(result.started_at, zone).rsplit(" ", 1)[0] if show else None,
+                label=labels[i] if show else None,
                 label_x=round(x + bar_w / 2, 2),
                 title=f"{when}: {total} referrals with errors",
                 total=total,
@@ -127,6 +143,7 @@ def trend_chart(history: list[SweepResult], zone: ZoneInfo = DEFAULT_ZONE) -> Tr
         )
     ticks = tuple(Tick(y=round(bottom - v * scale, 2), value=v) for v in range(0, top_value + 1, step))
     return TrendChart(
+        key=key,
         width=WIDTH,
         height=HEIGHT,
         left=LEFT,
@@ -141,7 +158,12 @@ def trend_chart(history: list[SweepResult], zone: ZoneInfo = DEFAULT_ZONE) -> Tr
         ),
         desc=_describe(recent, totals, zone),
         rows=tuple(
-            TableRow(started=fmt_time(r.started_at, zone), counts=tuple(c[o] for o in OUTCOME_ORDER), total=t)
+            TableRow(
+                started=fmt_time(r.started_at, zone),
+                dry_run=r.dry_run,
+                counts=tuple(c[o] for o in OUTCOME_ORDER),
+                total=t,
+            )
             for r, c, t in zip(recent, all_counts, totals, strict=True)
         ),
     )

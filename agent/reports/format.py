@@ -6,7 +6,8 @@ say a time, a change or a shortened reply in exactly the same words.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
@@ -24,18 +25,62 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def fmt_time(moment: datetime | None, zone: ZoneInfo = DEFAULT_ZONE) -> str:
-    """``Tue 14 May 2024, 02:03 EDT``: readable, unambiguous, with the zone's abbreviation."""
+def fmt_time(moment: datetime | None, zone: ZoneInfo = DEFAULT_ZONE, *, seconds: bool = False) -> str:
+    """``Tue 14 May 2024, 02:03`` (``02:03:07`` where order matters): the page's one date style.
+
+    The zone is not repeated on every time: a page says it once, in its header."""
     if moment is None:
         return "unknown"
     local = aware(moment).astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}" + (f":{local:%S}" if seconds else "")
+
+
+def fmt_stamp(moment: datetime | None, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """``Tue 14 May 2024, 02:03 EDT``: the page's style with the zone, for text that leaves the page
+    (a message pasted to support, an e-mail subject)."""
+    if moment is None:
+        return "unknown"
+    return f"{fmt_time(moment, zone)} {aware(moment).astimezone(zone):%Z}"
+
+
+def fmt_span(start: datetime, end: datetime, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """``Tue 14 May 2024, 02:00:00–02:07:05``: the day said once when both ends share it."""
+    first = fmt_time(start, zone, seconds=True)
+    a, b = aware(start).astimezone(zone), aware(end).astimezone(zone)
+    last = f"{b:%H:%M:%S}" if a.date() == b.date() else fmt_time(end, zone, seconds=True)
+    return f"{first}–{last}"
+
+
+def zone_name(moment: datetime, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """``EDT (America/Toronto)``: how a page says its zone, once."""
+    return f"{aware(moment).astimezone(zone):%Z} ({zone.key})"
 
 
 def fmt_short(moment: datetime, zone: ZoneInfo = DEFAULT_ZONE) -> str:
     """``14 May 02:03``: for chart axes and dense tables where the zone is said once nearby."""
     local = aware(moment).astimezone(zone)
     return f"{local.day} {local:%b %H:%M}"
+
+
+# What the rules write into a reason: ``2026-12-01 15:27 UTC-05:00`` and ``http_code 504``.
+_RULE_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})(:\d{2})? UTC(?:([+-]\d{2}):?(\d{2}))?\b")
+
+
+def plain_words(text: str, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """A decision's reason in the page's words: its dates in the page's style and zone, and
+    "HTTP status" where the procedure says ``http_code`` (a support lead's word, not curl's)."""
+
+    def local(match: re.Match[str]) -> str:
+        hours, minutes = match.group(4), match.group(5)
+        tz = UTC
+        if hours and minutes:
+            sign = -1 if hours.startswith("-") else 1
+            tz = timezone(sign * timedelta(hours=abs(int(hours)), minutes=int(minutes)))
+        stamp = datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}{match.group(3) or ''}")
+        moment = stamp.replace(tzinfo=tz)
+        return fmt_time(moment, zone, seconds=match.group(3) is not None)
+
+    return _RULE_TIME.sub(local, text).replace("http_code", "HTTP status")
 
 
 def fmt_duration(span: timedelta) -> str:

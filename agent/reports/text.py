@@ -14,9 +14,15 @@ from zoneinfo import ZoneInfo
 
 from agent.models import Outcome, SweepResult
 from agent.reports.format import DEFAULT_ZONE
+from agent.reports.links import referral_link
 from agent.reports.view import OUTCOME_LABELS, SUPPORT_CHANNEL, SUPPORT_HOURS, build_view, outage_groups
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# Only what CommonMark (and GitHub's flavour, which many mail and chat tools use) would read as
+# markup: code spans, emphasis, links and images, raw HTML and autolinks, strikethrough. Parentheses,
+# dots, hashes mid-line and underscores inside a word are plain text and stay unescaped.
+_MD_ALWAYS = re.compile(r"([\\`*\[\]<~])")
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = (
@@ -26,74 +32,90 @@ CSV_COLUMNS = (
     "What to do",
     "Field",
     "Destination",
-    "http_code",
+    "HTTP status",
     "Nights open",
+    "Address",
 )
 
 
 def md(text: str | None) -> str:
-    """Markdown-escaped, on one line: partner text shows as text, never as markup or a link."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+    """Markdown-safe, on one line: text shows as text, never as markup or a link; nothing else escaped."""
+    flat = " ".join((text or "").split())
+    flat = _MD_ALWAYS.sub(r"\\\1", flat)
+    flat = _MD_UNDERSCORE.sub(r"\\_", flat)
+    return _MD_ENTITY.sub(r"\\&", flat)
 
 
-def text_summary(result: SweepResult, previous: SweepResult | None, zone: ZoneInfo = DEFAULT_ZONE) -> str:
-    """The sweep in Markdown, short enough for an e-mail body or a chat message."""
-    v = build_view(result, previous, zone)
+def _nights(n: int) -> str:
+    return f"{n} night{'s' if n != 1 else ''}"
+
+
+def text_summary(
+    result: SweepResult,
+    previous: SweepResult | None,
+    zone: ZoneInfo = DEFAULT_ZONE,
+    *,
+    referral_url: str | None = None,
+) -> str:
+    """The sweep in Markdown that reads as plain text too: short enough for an e-mail body or a chat."""
+    v = build_view(result, previous, zone, referral_url=referral_url)
     out = [f"# {md(v.title)}", ""]
     if v.dry_run:
-        out += ["**Dry run: the agent clicked nothing.** Actions below are what it would have done.", ""]
+        out += ["Dry run: the agent clicked nothing. Actions below are what it would have done.", ""]
     banner = "not read" if v.banner_count is None else str(v.banner_count)
     out += [
-        f"Swept {md(v.base_url)} from {v.started} to {v.finished} ({v.duration}). "
-        f"Banner count: {banner}; referrals in this report: {v.total}.",
+        f"Inbox {md(v.site)}, {v.span} (took {v.duration}), times {v.zone}.",
+        f"Banner count {banner}; {v.total} referral{'s' if v.total != 1 else ''} in this report.",
         "",
     ]
-    if v.problems:
-        out += ["## Needs attention", ""] + [f"- {md(p)}" for p in v.problems] + [""]
-    since = f" (change since {v.previous_started})" if v.previous_started else ""
+    if v.problems or not v.complete:
+        out += ["## Needs attention", ""]
+        if not v.complete:
+            out.append("- The sweep stopped early: this report is partial.")
+        out += [f"- {md(p)}" for p in v.problems] + [""]
+    since = f" since {v.previous_started}" if v.previous_started else ""
     out += [f"| Outcome | Count | Change{since} |", "|---|---:|---:|"]
     out += [f"| {c.label} | {c.count} | {c.delta} |" for c in v.counts]
     out.append("")
-    if v.outages:
-        out += ["## Service Failure notices", ""]
-        for o in v.outages:
-            codes = ", ".join(str(c) for c in o.http_codes)
-            out.append(
-                f"- **Service Failure, {md(o.destination)}**: {len(o.references)} referrals with 500-series "
-                f"errors ({codes}) that do not clear after Resend: {', '.join(o.references)}"
-            )
+    for o in v.outages:
+        codes = ", ".join(str(c) for c in o.http_codes)
+        out += [
+            f"## Service Failure: {md(o.destination)}",
+            "",
+            f"{len(o.refs)} referrals fail with 500-series errors (HTTP status {codes}) that do not clear "
+            f"after Resend: {', '.join(r.reference for r in o.refs)}. Report it once to Caredove support.",
+            "",
+        ]
+    if v.fixes:
+        out += [f"## Fixes for staff ({len(v.fixes)})", ""]
+        out += [
+            f"- {f.ref.reference}, {md(f.field)}: {md(f.problem)}. To do: {md(f.fix)} ({_nights(f.nights_open)} open)"
+            for f in v.fixes
+        ]
         out.append("")
-    if v.fix_groups:
-        out += [f"## Fixes for staff ({v.fix_total})", ""]
-        for g in v.fix_groups:
-            path = f" (`{g.path}`)" if g.path and "`" not in g.path else ""
-            out.append(f"### {md(g.field)}{path}")
-            out += [
-                f"- {i.reference}: {md(i.problem)}. To do: {md(i.fix)} (open {i.nights_open} "
-                f"night{'s' if i.nights_open != 1 else ''})"
-                for i in g.items
-            ]
-            out.append("")
     if v.escalations:
         out += [f"## Escalations for Caredove support ({len(v.escalations)})", ""]
         out += [
-            f"- {e.reference}: {md(e.destination)}, http_code {e.http_code if e.http_code is not None else 'none'}, "
-            f"{md(e.reason)}"
+            f"- {e.ref.reference}, {md(e.destination)}, HTTP status {e.http_status}: {md(e.reason)}"
             for e in v.escalations
         ]
         out += ["", f"Take these to {SUPPORT_CHANNEL}, {SUPPORT_HOURS}; the report has a message for each.", ""]
     if v.pending:
         out += [f"## Pending ({len(v.pending)})", ""]
-        out += [f"- {p.reference}: {md(p.destination)}, last attempt {p.last_attempt}" for p in v.pending]
+        out += [f"- {p.ref.reference}, {md(p.destination)}: {md(p.reason)}" for p in v.pending]
         out.append("")
     if v.failed:
         out += [f"## Could not process ({len(v.failed)})", ""]
-        out += [f"- {f.reference}: {md(f.reason)}" for f in v.failed]
+        out += [f"- {f.ref.reference}: {md(f.reason)}" for f in v.failed]
+        out.append("")
+    if v.cleared:
+        out += [f"## Cleared ({len(v.cleared)})", ""]
+        out += [f"- {c.ref.reference}, {md(c.destination)}: {md(c.what)}" for c in v.cleared]
         out.append("")
     resends = sum(a.action == "Resend" for a in v.actions)
     clears = len(v.actions) - resends
-    verb = "planned" if v.dry_run else "did"
-    out += [f"The agent {verb} {resends} resend(s) and {clears} clear(s).", ""]
+    verb = "planned" if v.dry_run else "made"
+    out += [f"The agent {verb} {resends} resend click(s) and {clears} clear click(s).", ""]
     return "\n".join(out)
 
 
@@ -103,7 +125,7 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def actions_csv(result: SweepResult, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+def actions_csv(result: SweepResult, zone: ZoneInfo = DEFAULT_ZONE, *, referral_url: str | None = None) -> str:
     """One row per referral a person must do something about (or watch): fix, escalate, error, pending."""
     in_outage = {r.reference: dest for dest, rs in outage_groups(result.referrals).items() for r in rs}
     buffer = io.StringIO()
@@ -135,6 +157,7 @@ def actions_csv(result: SweepResult, zone: ZoneInfo = DEFAULT_ZONE) -> str:
                 _cell(r.destination),
                 "" if r.http_code is None else str(r.http_code),
                 str(r.nights_open),
+                _cell(referral_link(r, result.base_url, referral_url)),
             ]
         )
     return buffer.getvalue()

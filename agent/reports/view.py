@@ -8,13 +8,27 @@ Markdown and CSV forms are built from the same objects and therefore say the sam
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from agent.models import ActionRecord, ActionType, Outcome, ReferralResult, SweepResult
-from agent.reports.format import DEFAULT_ZONE, aware, fmt_delta, fmt_duration, fmt_time, safe_relative, shorten
+from agent.models import ActionType, Outcome, ReferralResult, SweepResult
+from agent.reports.format import (
+    DEFAULT_ZONE,
+    aware,
+    fmt_delta,
+    fmt_duration,
+    fmt_span,
+    fmt_time,
+    plain_words,
+    safe_relative,
+    shorten,
+    zone_name,
+)
+from agent.reports.links import referral_link, site_address
+from agent.reports.messages import action_state, escalation_message, is_5xx, is_ocean, outage_message
 
 # From this many 500-series escalations for one destination in one sweep, the report shows one
 # outage notice instead of one row each: support needs to hear "Service Failure" once, not n times.
@@ -39,6 +53,16 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.PENDING: "Pending",
     Outcome.CLEARED: "Cleared",
 }
+GENERIC_FIX = "Correct the referral as the response says, then save it (Caredove resends by itself)."
+
+# The section each summary card links to.
+OUTCOME_SECTIONS: dict[Outcome, str] = {
+    Outcome.FIX: "fixes",
+    Outcome.ESCALATED: "escalations",
+    Outcome.ERROR: "failed",
+    Outcome.PENDING: "pending",
+    Outcome.CLEARED: "cleared",
+}
 # A text mark next to every colour, so the colour is never the only signal (and prints in grey).
 OUTCOME_MARKS: dict[Outcome, str] = {
     Outcome.FIX: "✎",
@@ -53,6 +77,14 @@ class View(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Ref(View):
+    """A reference number as the page shows it: its anchor on this page and its address on the site."""
+
+    reference: str
+    anchor: str
+    href: str | None
+
+
 class CountView(View):
     outcome: str
     label: str
@@ -60,35 +92,31 @@ class CountView(View):
     count: int
     previous: int | None
     delta: str
+    section: str
 
 
-class FixItem(View):
-    reference: str
+class FixRow(View):
+    """One referral staff must edit; rows of the same field sit together (most referrals first)."""
+
+    ref: Ref
+    field: str
+    path: str | None
     problem: str
     fix: str
     nights_open: int
     destination: str
-    http_code: int | None
-
-
-class FixGroup(View):
-    """All referrals that need the same field corrected: staff fix them in one go."""
-
-    field: str
-    path: str | None
-    items: tuple[FixItem, ...]
+    http_status: str
+    rule: str
+    first_of_field: bool
 
 
 class Escalation(View):
-    reference: str
+    ref: Ref
     destination: str
     trigger: str
-    attempts: tuple[str, ...]
-    http_code: int | None
-    text: str
+    http_status: str
     reason: str
     rule: str
-    tried: tuple[str, ...]
     nights_open: int
     ocean: bool
     message: str
@@ -97,8 +125,9 @@ class Escalation(View):
 class Outage(View):
     """Many 500-series escalations from one destination: one notice in Caredove's SLA words."""
 
+    key: str
     destination: str
-    references: tuple[str, ...]
+    refs: tuple[Ref, ...]
     http_codes: tuple[int, ...]
     first_attempt: str
     last_attempt: str
@@ -108,7 +137,7 @@ class Outage(View):
 
 
 class ActionLine(View):
-    reference: str
+    ref: Ref
     action: str
     at: str
     state: str
@@ -116,57 +145,76 @@ class ActionLine(View):
 
 
 class PendingItem(View):
-    reference: str
+    ref: Ref
     destination: str
     trigger: str
     last_attempt: str
     reason: str
+    rule: str
 
 
 class FailedItem(View):
-    reference: str
+    ref: Ref
     reason: str
     rule: str
     screenshot: str | None
 
 
+class ClearedItem(View):
+    ref: Ref
+    destination: str
+    what: str
+    at: str
+    rule: str
+
+
+class OpenItem(View):
+    ref: Ref
+    nights_open: int
+
+
+class Changes(View):
+    """What changed since the previous real sweep of the same inbox."""
+
+    previous: str
+    new: tuple[Ref, ...]
+    still_open: tuple[OpenItem, ...]
+    gone: tuple[str, ...]
+
+
 class ReportView(View):
     sweep_id: str
     title: str
-    started: str
-    finished: str
+    span: str
     duration: str
     zone: str
-    base_url: str
+    site: str
     dry_run: bool
+    complete: bool
+    failure: str | None
     ui: str
     banner_count: int | None
     total: int
+    linked: bool
     previous_id: str | None
     previous_started: str | None
     counts: tuple[CountView, ...]
     problems: tuple[str, ...]
-    fix_groups: tuple[FixGroup, ...]
-    fix_total: int
+    changes: Changes | None
+    fixes: tuple[FixRow, ...]
+    fix_fields: int
     outages: tuple[Outage, ...]
     escalations: tuple[Escalation, ...]
     escalation_total: int
     actions: tuple[ActionLine, ...]
     pending: tuple[PendingItem, ...]
     failed: tuple[FailedItem, ...]
+    cleared: tuple[ClearedItem, ...]
 
 
 def counts_of(result: SweepResult) -> dict[Outcome, int]:
     """Counted from the referrals themselves, so the numbers always match the rows shown."""
     return {outcome: sum(r.outcome is outcome for r in result.referrals) for outcome in Outcome}
-
-
-def is_5xx(referral: ReferralResult) -> bool:
-    return referral.http_code is not None and 500 <= referral.http_code <= 599
-
-
-def is_ocean(destination: str | None) -> bool:
-    return destination is not None and "ocean" in destination.lower()
 
 
 def outage_groups(referrals: list[ReferralResult]) -> dict[str, list[ReferralResult]]:
@@ -178,113 +226,88 @@ def outage_groups(referrals: list[ReferralResult]) -> dict[str, list[ReferralRes
     return {d: rs for d, rs in by_destination.items() if len(rs) >= OUTAGE_THRESHOLD}
 
 
-def describe_action(action: ActionRecord, zone: ZoneInfo) -> str:
-    verb = "Resend" if action.type is ActionType.RESEND else "Clear error"
-    return f"{verb} at {fmt_time(action.at, zone)} ({action_state(action)})"
-
-
-def action_state(action: ActionRecord) -> str:
-    if action.planned:
-        return "planned, not clicked (dry run)"
-    return "confirmed" if action.confirmed else "not confirmed"
-
-
-def tried_of(referral: ReferralResult, zone: ZoneInfo) -> tuple[str, ...]:
-    if not referral.actions:
-        return ("No action in this sweep: the procedure allows none for this error.",)
-    return tuple(describe_action(a, zone) for a in sorted(referral.actions, key=lambda a: a.at))
-
-
-def _last_attempt(referral: ReferralResult, zone: ZoneInfo) -> str:
-    return fmt_time(max(referral.attempt_dates), zone) if referral.attempt_dates else "unknown"
-
-
-def escalation_message(r: ReferralResult, zone: ZoneInfo) -> str:
-    """What the support lead pastes into the chat: every fact support asks for, reference # only."""
-    attempts = ", ".join(fmt_time(a, zone) for a in sorted(r.attempt_dates)) or "none recorded"
-    lines = [
-        "Hello Caredove support,",
-        "",
-        f"Referral {r.reference} in our Referral Inbox has an integration error we cannot resolve ourselves.",
-        "",
-        f"- Reference #: {r.reference}",
-        f"- Destination: {r.destination or 'unknown'}",
-        f"- Trigger: {r.trigger or 'unknown'}",
-        f"- Attempt dates: {attempts}",
-        f"- http_code: {r.http_code if r.http_code is not None else 'none readable'}",
-        f"- Response text: {shorten(r.text) or '(empty)'}",
-        f"- Why we are asking: {r.reason}",
-        f"- Already tried: {'; '.join(tried_of(r, zone))}",
-    ]
-    if is_ocean(r.destination):
-        lines.append("- Ocean Site ID: [add our Ocean Site ID]")
-    lines += ["", "Could you tell us what is wrong and what we should do? Thank you."]
-    return "\n".join(lines)
-
-
-def outage_message(destination: str, rs: list[ReferralResult], zone: ZoneInfo) -> str:
-    """One outage report; "Service Failure" is the wording Caredove's SLA asks for."""
-    dates = sorted(d for r in rs for d in r.attempt_dates)
-    codes = sorted({r.http_code for r in rs if r.http_code is not None})
-    resends = sum(a.type is ActionType.RESEND for r in rs for a in r.actions)
-    lines = [
-        "Hello Caredove support,",
-        "",
-        f"We are reporting a Service Failure: referrals sent to {destination} fail with 500-series errors "
-        "that do not clear after Resend.",
-        "",
-        f"- Destination: {destination}",
-        f"- Referrals affected ({len(rs)}): {', '.join(r.reference for r in rs)}",
-        f"- http_code seen: {', '.join(str(c) for c in codes)}",
-        f"- Failed attempts from {fmt_time(dates[0], zone) if dates else 'unknown'} "
-        f"to {fmt_time(dates[-1], zone) if dates else 'unknown'}",
-        f"- Already tried: {resends} Resend click(s) by our overnight agent in this sweep",
-    ]
-    if is_ocean(destination):
-        lines.append("- Ocean Site ID: [add our Ocean Site ID]")
-    lines += ["", "Please confirm the Service Failure and tell us when it is resolved so we can resend. Thank you."]
-    return "\n".join(lines)
-
-
-def _fix_groups(referrals: list[ReferralResult]) -> tuple[FixGroup, ...]:
-    groups: dict[tuple[str, str | None], list[FixItem]] = defaultdict(list)
-    for r in referrals:
-        if r.outcome is not Outcome.FIX:
-            continue
-        label = r.field or r.path or "Field not named"
-        groups[(label, r.path)].append(
-            FixItem(
-                reference=r.reference,
-                problem=r.problem or shorten(r.reason),
-                fix=r.fix or "Correct the referral as the response says, then save it (Caredove resends by itself).",
-                nights_open=r.nights_open,
-                destination=r.destination or "unknown",
-                http_code=r.http_code,
-            )
-        )
-    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0][0].lower()))
-    return tuple(
-        FixGroup(field=label, path=path, items=tuple(sorted(items, key=lambda i: (-i.nights_open, i.reference))))
-        for (label, path), items in ordered
+def ref_of(referral: ReferralResult, base_url: str, pattern: str | None = None) -> Ref:
+    return Ref(
+        reference=referral.reference,
+        anchor=f"ref-{referral.reference}",
+        href=referral_link(referral, base_url, pattern),
     )
 
 
-def build_view(
-    result: SweepResult,
-    previous: SweepResult | None,
-    zone: ZoneInfo = DEFAULT_ZONE,
-) -> ReportView:
-    """Everything the HTML report shows, decided here once."""
-    counts = counts_of(result)
-    before = counts_of(previous) if previous is not None else None
-    refs = result.referrals
+def http_status(code: int | None) -> str:
+    return "none readable" if code is None else str(code)
 
-    outages_by_dest = outage_groups(refs)
-    in_outage = {r.reference for rs in outages_by_dest.values() for r in rs}
-    outages = tuple(
+
+def _fix_rows(referrals: list[ReferralResult], ref: Callable[[ReferralResult], Ref]) -> tuple[FixRow, ...]:
+    """One table: fields that need the most corrections first, longest open first within a field."""
+    groups: dict[tuple[str, str | None], list[ReferralResult]] = defaultdict(list)
+    for r in referrals:
+        if r.outcome is Outcome.FIX:
+            groups[(r.field or r.path or "Field not named", r.path)].append(r)
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0][0].lower()))
+    rows = []
+    for (label, path), items in ordered:
+        for i, r in enumerate(sorted(items, key=lambda r: (-r.nights_open, r.reference))):
+            rows.append(
+                FixRow(
+                    ref=ref(r),
+                    field=label,
+                    path=path,
+                    problem=r.problem or shorten(r.reason),
+                    fix=r.fix
+                    or "Correct the referral as the response says, then save it (Caredove resends by itself).",
+                    nights_open=r.nights_open,
+                    destination=r.destination or "unknown",
+                    http_status=http_status(r.http_code),
+                    rule=r.rule,
+                    first_of_field=i == 0,
+                )
+            )
+    return tuple(rows)
+
+
+def _cleared_what(referral: ReferralResult) -> str:
+    resends = sum(a.type is ActionType.RESEND for a in referral.actions)
+    planned = any(a.planned for a in referral.actions)
+    verb = "would clear" if planned else "cleared"
+    if resends:
+        return f"Resent {resends}×, then {verb} (the latest attempt succeeded)"
+    return f"The latest attempt had succeeded: {verb} the error"
+
+
+def _pending_reason(referral: ReferralResult, zone: ZoneInfo) -> str:
+    if referral.actions and all(a.planned for a in referral.actions):
+        return "Dry run: Resend planned, not clicked. The next real sweep resends it."
+    return plain_words(referral.reason, zone)
+
+
+def _changes(
+    result: SweepResult, previous: SweepResult | None, ref: Callable[[ReferralResult], Ref], zone: ZoneInfo
+) -> Changes | None:
+    if previous is None:
+        return None
+    before = {r.reference: r for r in previous.referrals}
+    now = {r.reference for r in result.referrals}
+    return Changes(
+        previous=fmt_time(previous.started_at, zone),
+        new=tuple(ref(r) for r in result.referrals if r.reference not in before),
+        still_open=tuple(
+            OpenItem(ref=ref(r), nights_open=r.nights_open)
+            for r in sorted(result.referrals, key=lambda r: (-r.nights_open, r.reference))
+            if r.reference in before and r.outcome is not Outcome.CLEARED
+        ),
+        gone=tuple(
+            r.reference for r in previous.referrals if r.reference not in now and r.outcome is not Outcome.CLEARED
+        ),
+    )
+
+
+def _outages(refs: list[ReferralResult], ref: Callable[[ReferralResult], Ref], zone: ZoneInfo) -> tuple[Outage, ...]:
+    return tuple(
         Outage(
+            key=f"outage-{i}",
             destination=dest,
-            references=tuple(r.reference for r in rs),
+            refs=tuple(ref(r) for r in rs),
             http_codes=tuple(sorted({r.http_code for r in rs if r.http_code is not None})),
             first_attempt=fmt_time(min((d for r in rs for d in r.attempt_dates), default=None), zone),
             last_attempt=fmt_time(max((d for r in rs for d in r.attempt_dates), default=None), zone),
@@ -292,19 +315,38 @@ def build_view(
             ocean=is_ocean(dest),
             message=outage_message(dest, rs, zone),
         )
-        for dest, rs in outages_by_dest.items()
+        for i, (dest, rs) in enumerate(outage_groups(refs).items(), start=1)
     )
+
+
+def build_view(
+    result: SweepResult,
+    previous: SweepResult | None,
+    zone: ZoneInfo = DEFAULT_ZONE,
+    *,
+    referral_url: str | None = None,
+) -> ReportView:
+    """Everything the HTML report shows, decided here once.
+
+    ``previous`` is the sweep "change since" compares with (the caller picks it: the previous real
+    sweep of the same inbox); ``referral_url`` the pattern for referrals whose address is not stored."""
+    counts = counts_of(result)
+    before = counts_of(previous) if previous is not None else None
+    refs = result.referrals
+
+    def ref(r: ReferralResult) -> Ref:
+        return ref_of(r, result.base_url, referral_url)
+
+    outages = _outages(refs, ref, zone)
+    in_outage = {x.reference for o in outages for x in o.refs}
     escalations = tuple(
         Escalation(
-            reference=r.reference,
+            ref=ref(r),
             destination=r.destination or "unknown",
             trigger=r.trigger or "unknown",
-            attempts=tuple(fmt_time(a, zone) for a in sorted(r.attempt_dates)),
-            http_code=r.http_code,
-            text=shorten(r.text),
-            reason=r.reason,
+            http_status=http_status(r.http_code),
+            reason=plain_words(r.reason, zone),
             rule=r.rule,
-            tried=tried_of(r, zone),
             nights_open=r.nights_open,
             ocean=is_ocean(r.destination),
             message=escalation_message(r, zone),
@@ -315,27 +357,30 @@ def build_view(
     outcome_of = {r.reference: OUTCOME_LABELS[r.outcome] for r in refs}
     actions = tuple(
         ActionLine(
-            reference=r.reference,
+            ref=ref(r),
             action="Resend" if a.type is ActionType.RESEND else "Clear error",
-            at=fmt_time(a.at, zone),
+            at=fmt_time(a.at, zone, seconds=True),
             state=action_state(a),
             outcome=outcome_of[r.reference],
         )
-        for r, a in sorted(((r, a) for r in refs for a in r.actions), key=lambda ra: ra[1].at)
+        for r, a in sorted(((r, a) for r in refs for a in r.actions), key=lambda ra: aware(ra[1].at))
     )
-    fix_groups = _fix_groups(refs)
+    fixes = _fix_rows(refs, ref)
+    cleared_at = {r.reference: max((aware(a.at) for a in r.actions), default=None) for r in refs}
     return ReportView(
         sweep_id=result.sweep_id,
         title=f"Caredove sweep of {fmt_time(result.started_at, zone)}",
-        started=fmt_time(result.started_at, zone),
-        finished=fmt_time(result.finished_at, zone),
+        span=fmt_span(result.started_at, result.finished_at, zone),
         duration=fmt_duration(result.finished_at - result.started_at),
-        zone=f"{aware(result.started_at).astimezone(zone):%Z} ({zone.key})",
-        base_url=result.base_url,
+        zone=zone_name(result.started_at, zone),
+        site=site_address(result.inbox or result.base_url),
         dry_run=result.dry_run,
+        complete=result.complete,
+        failure=plain_words(result.failure, zone) if result.failure is not None else None,
         ui=result.ui,
         banner_count=result.banner_count,
         total=len(refs),
+        linked=any(ref(r).href for r in refs),
         previous_id=previous.sweep_id if previous else None,
         previous_started=fmt_time(previous.started_at, zone) if previous else None,
         counts=tuple(
@@ -346,31 +391,47 @@ def build_view(
                 count=counts[o],
                 previous=before[o] if before is not None else None,
                 delta=fmt_delta(counts[o] - before[o] if before is not None else None),
+                section=OUTCOME_SECTIONS[o],
             )
             for o in OUTCOME_ORDER
         ),
-        problems=tuple(result.problems),
-        fix_groups=fix_groups,
-        fix_total=sum(len(g.items) for g in fix_groups),
+        problems=tuple(plain_words(p, zone) for p in result.problems),
+        changes=_changes(result, previous, ref, zone),
+        fixes=fixes,
+        fix_fields=sum(f.first_of_field for f in fixes),
         outages=outages,
         escalations=escalations,
         escalation_total=counts[Outcome.ESCALATED],
         actions=actions,
         pending=tuple(
             PendingItem(
-                reference=r.reference,
+                ref=ref(r),
                 destination=r.destination or "unknown",
                 trigger=r.trigger or "unknown",
-                last_attempt=_last_attempt(r, zone),
-                reason=r.reason,
+                last_attempt=fmt_time(max(r.attempt_dates), zone) if r.attempt_dates else "unknown",
+                reason=_pending_reason(r, zone),
+                rule=r.rule,
             )
             for r in refs
             if r.outcome is Outcome.PENDING
         ),
         failed=tuple(
-            FailedItem(reference=r.reference, reason=r.reason, rule=r.rule, screenshot=safe_relative(r.screenshot))
+            FailedItem(
+                ref=ref(r), reason=plain_words(r.reason, zone), rule=r.rule, screenshot=safe_relative(r.screenshot)
+            )
             for r in refs
             if r.outcome is Outcome.ERROR
+        ),
+        cleared=tuple(
+            ClearedItem(
+                ref=ref(r),
+                destination=r.destination or "unknown",
+                what=_cleared_what(r),
+                at=fmt_time(cleared_at[r.reference], zone, seconds=True),
+                rule=r.rule,
+            )
+            for r in refs
+            if r.outcome is Outcome.CLEARED
         ),
     )
 

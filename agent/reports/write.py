@@ -53,9 +53,11 @@ def _write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
 def write_index(report_dir: Path, extra: StoredSweep | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> Path:
     """Re-renders index.html from every stored sweep (plus ``extra`` if not stored yet)."""
     history = scan(report_dir)
-    if extra is not None and all(s.folder != extra.folder for s in history.sweeps):
-        sweeps = sorted((*history.sweeps, extra), key=lambda s: (sweep_time(s.result), s.folder))
-        history = history.model_copy(update={"sweeps": tuple(sweeps)})
+    part = "failed" if extra is not None and extra.result.failure is not None else "sweeps"
+    stored: tuple[StoredSweep, ...] = getattr(history, part)
+    if extra is not None and all(s.folder != extra.folder for s in stored):
+        ordered = sorted((*stored, extra), key=lambda s: (sweep_time(s.result), s.folder))
+        history = history.model_copy(update={part: tuple(ordered)})
     path = report_dir / INDEX_HTML
     _write(path, render_index(build_index(report_dir, history, zone), zone))
     return path
@@ -67,27 +69,35 @@ def write_reports(
     report_dir: Path,
     *,
     zone: ZoneInfo = DEFAULT_ZONE,
+    referral_url: str | None = None,
 ) -> ReportFiles:
     """Writes report.html, summary.md and actions.csv into ``sweep_dir``, then re-renders the index.
 
-    "Change since the previous sweep" compares with the newest other stored sweep that started
-    before this one, so re-rendering an old sweep compares it with its own predecessor.
+    "Change since the previous sweep" compares with the newest earlier real (not dry, not failed)
+    sweep of the same inbox, so re-rendering an old sweep compares it with its own predecessor.
+    ``referral_url`` links referrals whose address report.json does not hold.
     """
     history = [s.result for s in scan(report_dir).sweeps]
     previous = previous_of(history, result)
     html = sweep_dir / REPORT_HTML
     markdown = sweep_dir / SUMMARY_MD
     csv_path = sweep_dir / ACTIONS_CSV
-    _write(html, render_report(build_view(result, previous, zone), zone))
-    _write(markdown, text_summary(result, previous, zone))
+    _write(html, render_report(build_view(result, previous, zone, referral_url=referral_url), zone))
+    _write(markdown, text_summary(result, previous, zone, referral_url=referral_url))
     # A byte-order mark so that Excel opens the file as UTF-8 (em dashes, accents in partner text).
-    _write(csv_path, actions_csv(result, zone), encoding="utf-8-sig")
+    _write(csv_path, actions_csv(result, zone, referral_url=referral_url), encoding="utf-8-sig")
     extra = StoredSweep(folder=sweep_dir.name, result=result) if sweep_dir.parent == report_dir else None
     index = write_index(report_dir, extra, zone)
     return ReportFiles(html=html, markdown=markdown, csv=csv_path, index=index)
 
 
-def rerender(report_dir: Path, sweep: str | None = None, *, zone: ZoneInfo = DEFAULT_ZONE) -> ReportFiles:
+def rerender(
+    report_dir: Path,
+    sweep: str | None = None,
+    *,
+    zone: ZoneInfo = DEFAULT_ZONE,
+    referral_url: str | None = None,
+) -> ReportFiles:
     """Renders one stored sweep again (the latest when ``sweep`` is None) and the index."""
     if not report_dir.is_dir():
         raise ReportError(f"report folder {report_dir} not found", fix="pass --report-dir or run a sweep first")
@@ -108,4 +118,4 @@ def rerender(report_dir: Path, sweep: str | None = None, *, zone: ZoneInfo = DEF
         raise ReportError(
             f"{path} cannot be read ({type(exc).__name__})", fix="restore it from a backup or run a new sweep"
         ) from None
-    return write_reports(result, sweep_dir, report_dir, zone=zone)
+    return write_reports(result, sweep_dir, report_dir, zone=zone, referral_url=referral_url)
