@@ -1,7 +1,8 @@
 """`caredove-agent report [SWEEP]`: re-render a stored sweep's reports and the index.
 
-Thin on purpose: settings give the report folder and time zone, :func:`agent.reports.rerender`
-does the work, and a ReportError reaches the CLI boundary as ``what went wrong: what to do``.
+Thin on purpose: settings give the report folder, the time zone and the ``referral_url`` pattern,
+:func:`agent.reports.rerender` does the work, and a ReportError reaches the CLI boundary as
+``what went wrong: what to do``.
 """
 
 from __future__ import annotations
@@ -28,5 +29,5 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Re-render a sweep's report (HTML, Markdown, CSV) and the index from its report.json."""
         settings = build_settings(config, report_dir=report_dir)
-        files = rerender(settings.report_dir, sweep, zone=settings.zone)
+        files = rerender(settings.report_dir, sweep, zone=settings.zone, referral_url=settings.referral_url)
         typer.echo(str(files.html))

@@ -152,7 +152,8 @@ def demo(
             username=answer.get("username", "staff@clinic.example"),
             password=answer.get("password", "sandbox-password"),
             state=demo_ledger,
-            report_dir=report_dir or Path("reports"),
+            report_dir=report_dir or Path("reports") / "demo",  # never among the real sweeps' history
+            referral_url="{base_url}/referrals/{reference}",  # where the sandbox keeps a referral
             headless=headless,
             dry_run=dry_run or None,
             timeout_seconds=10.0,
