@@ -17,10 +17,12 @@ Two readings matter and are kept apart:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from agent.models import Outcome, ReferralResult, SweepResult
+from agent.redact import scrub, shorten
 
 FOR_PEOPLE = (Outcome.FIX, Outcome.ESCALATED)
 OPEN = (Outcome.FIX, Outcome.ESCALATED, Outcome.PENDING, Outcome.ERROR)
@@ -67,33 +69,59 @@ class Changes(BaseModel):
         return bool(self.new or self.aged)
 
 
+def _unseen(result: SweepResult) -> Any:
+    """The sweep's own account of what it could not see (``SweepResult.unseen``, when the model has it)."""
+    return getattr(result, "unseen", None)
+
+
+def _failure(result: SweepResult) -> str | None:
+    """Why a sweep failed before reaching any referral (``SweepResult.failure``, when the model has it)."""
+    value = getattr(result, "failure", None)
+    return value if isinstance(value, str) and value else None
+
+
+def expected(result: SweepResult) -> int | None:
+    """The most referrals with errors the site said there are (the banner, the list's "of n")."""
+    unseen = _unseen(result)
+    values = [v for v in (result.banner_count, getattr(unseen, "expected", None)) if isinstance(v, int)]
+    return max(values) if values else None
+
+
 def not_seen(result: SweepResult) -> int:
-    """How many referrals the banner counts that the sweep did not report on."""
-    if result.banner_count is None:
-        return 0
-    return max(0, result.banner_count - len(result.referrals))
+    """How many referrals the site counts that the sweep did not report on."""
+    most = expected(result)
+    return max(0, most - len(result.referrals)) if most is not None else 0
 
 
 def blind(result: SweepResult) -> bool:
-    """The sweep did not see the whole list: it stopped early or saw fewer than the banner counts."""
-    return not result.complete or not_seen(result) > 0
+    """The sweep did not see the whole list: it failed, stopped early or saw fewer than the site counts."""
+    return not result.complete or not_seen(result) > 0 or _unseen(result) is not None or _failure(result) is not None
 
 
 def trouble(result: SweepResult) -> Trouble:
     """Everything about this sweep that says the agent could not do its job in full."""
     reasons: list[str] = []
+    failure = _failure(result)
+    if failure:
+        reasons.append(f"the sweep FAILED: {shorten(scrub(failure), 160)}")
     missing = not_seen(result)
     seen = len(result.referrals)
+    unseen = _unseen(result)
     if missing:
-        reasons.append(f"saw {seen} of the {result.banner_count} referrals the banner counts")
-    if not result.complete:
+        reasons.append(f"saw {seen} of the {seen + missing} referrals the site lists with integration errors")
+    elif unseen is not None:
+        reasons.append(f"saw {seen} referrals, fewer than the site lists")
+    if unseen is not None and getattr(unseen, "why", None):
+        reasons.append(f"not seen: {shorten(scrub(str(unseen.why)), 200)}")
+    if not result.complete and not failure:
         reasons.append("the sweep stopped early")
     errors = [r.reference for r in result.referrals if r.outcome is Outcome.ERROR]
     if errors:
         reasons.append(f"{len(errors)} referral{'s' if len(errors) != 1 else ''} could not be processed")
     if result.problems:
         reasons.append(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} with the inbox")
-    return Trouble(reasons=tuple(reasons), critical=bool(missing or not result.complete), not_seen=missing)
+    critical = bool(failure or missing or unseen is not None or not result.complete)
+    return Trouble(reasons=tuple(reasons), critical=critical, not_seen=missing)
 
 
 def same_inbox(history: Sequence[SweepResult], current: SweepResult) -> list[SweepResult]:

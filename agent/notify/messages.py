@@ -11,8 +11,8 @@ without opening them:
 Minimum necessary: a message carries the inbox, the schedule, counts, reference numbers, outcomes,
 destinations, HTTP statuses, nights open and where the report is — never the partner's reply, a
 field's value or a reason built from it (the report at the clinic has those). Every text still
-goes through the scrubber with the known secrets, and only this sweep's reference numbers are let
-through as ten-digit numbers.
+loses the known secrets; fragments the agent did not word itself (a sweep's problems, an
+error's message) go through the full scrubber of :mod:`agent.redact`.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.logs import scrub_text
 from agent.models import Outcome, ReferralResult, SweepResult
 from agent.notify.changes import Changes, Trouble, open_items
-from agent.redact import shorten
+from agent.redact import REDACTED, scrub, shorten
 
 Kind = Literal["trouble", "recovered", "new", "standing"]
 Severity = Literal["critical", "warning", "notice", "info"]
@@ -135,16 +134,26 @@ def _message(
     references: Sequence[str] = (),
 ) -> Message:
     def clean(text: str) -> str:
-        return scrub_text(text, secrets=ctx.secrets, references=references)
+        """Our own wording: only the secrets go (its dates and reference numbers are the point)."""
+        for secret in ctx.secrets:
+            if secret and len(secret) >= 3:
+                text = text.replace(secret, REDACTED)
+        return text
 
+    attachment = ctx.attachment_html
     return Message(
         kind=kind,
         severity=severity,
         subject=clean(f"{subject} ({ctx.inbox})"),
         text=clean("\n".join(lines) + "\n"),
-        attachment_html=clean(ctx.attachment_html) if ctx.attachment_html is not None else None,
+        attachment_html=scrub(attachment, secrets=ctx.secrets, references=references) if attachment else None,
         facts=facts,
     )
+
+
+def untrusted(ctx: Context, text: str, limit: int, references: Sequence[str] = ()) -> str:
+    """A fragment the agent did not word itself (a sweep problem, an error's message): scrubbed, short."""
+    return shorten(scrub(text, secrets=ctx.secrets, references=references), limit)
 
 
 def trouble_message(ctx: Context, result: SweepResult, found: Trouble) -> Message:
@@ -159,7 +168,7 @@ def trouble_message(ctx: Context, result: SweepResult, found: Trouble) -> Messag
             "them, and nothing in this sweep says they are fine. Check the inbox by hand.",
         ]
     if result.problems:
-        lines += ["", "What the sweep found wrong:"] + [f"- {shorten(p, 300)}" for p in result.problems]
+        lines += ["", "What the sweep found wrong:"] + [f"- {untrusted(ctx, p, 300, refs)}" for p in result.problems]
     errors = [r.reference for r in result.referrals if r.outcome is Outcome.ERROR]
     if errors:
         lines += ["", f"Could not be processed (the report has the evidence): {', '.join(errors)}"]
@@ -184,7 +193,7 @@ def failure_message(ctx: Context, error: BaseException) -> Message:
         *_head(ctx, None),
         "",
         f"THE AGENT IS IN TROUBLE: {what}.",
-        f"- {name}: {shorten(str(error), 300)}",
+        f"- {name}: {untrusted(ctx, str(error), 300)}",
         "",
         "Nothing in the inbox was looked at or done on this run. Check the agent's log "
         "(journalctl -u caredove-agent) and run `caredove-agent doctor`; the next scheduled sweep runs as usual.",
