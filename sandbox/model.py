@@ -105,6 +105,11 @@ class Referral:
     def latest(self) -> Attempt | None:
         return max(self.attempts, key=lambda a: a.at) if self.attempts else None
 
+    def destinations(self) -> list[str]:
+        """The partner systems this referral is sent to, in the order first tried."""
+        seen = list(dict.fromkeys(a.destination for a in sorted(self.attempts, key=lambda a: a.at)))
+        return seen or [self.destination]
+
     def pending(self) -> bool:
         return any(a.status == "pending" for a in self.attempts)
 

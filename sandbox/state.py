@@ -20,6 +20,7 @@ from sandbox.config import Config
 from sandbox.faults import Faults
 from sandbox.model import Attempt, Outcome, Referral, field_valid
 from sandbox.scenarios import build, custom
+from sandbox.variants import variant_of
 
 EventKind = Literal["sign_in", "sign_in_failed", "notice", "resend", "clear", "save"]
 EventOutcome = Literal["applied", "failed", "rejected"]
@@ -36,6 +37,8 @@ class Session:
     username: str
     last_seen: float
     requests: int = 0
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))  # `csrf`: sent with every write
+    announced: bool = False  # `announcement`: dismissed in this session
 
 
 @dataclass
@@ -269,7 +272,8 @@ class Store:
             shown = [self.referrals[r] for r in self.order]
             return {
                 **self.summary(),
-                "config": {k: v for k, v in vars(self.config).items() if k != "password"},
+                "config": self.config.switches(),
+                "variant": variant_of(self.config),
                 "faults": self.faults.as_json(),
                 "referrals": [r.as_json() for r in shown if r.has_error or r.touched or r.problem_field],
             }

@@ -1,10 +1,6 @@
-"""The pages a person sees: Sign In, Home, the Referral Inbox, a referral, its Edit form, a response."""
+"""The pages a person sees: Sign In, Home, a referral, its Edit form, a response (the inbox: inbox.py)."""
 
 from __future__ import annotations
-
-import math
-from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -40,58 +36,6 @@ async def placeholder(request: Request) -> Response:
     title = {"outbox": "Referral Outbox", "settings": "Settings", "permissions": "Permissions",
              "reports": "Reports"}[request.url.path.rsplit("/", 1)[-1]]  # fmt: skip
     return page(request, "placeholder.html", title=title)
-
-
-def _row(referral: Referral, store_config: Any) -> dict[str, Any]:
-    latest = referral.latest()
-    return {
-        "reference": referral.reference,
-        "registrant": referral.registrant,
-        "service": referral.service,
-        "submitted": when(referral.submitted, store_config),
-        "status": referral.status,
-        "has_error": referral.has_error,
-        "sent_ok": latest is not None and latest.status == "success",
-    }
-
-
-async def inbox(request: Request) -> Response:
-    if (answer := signed_out(request)) is not None:
-        return answer
-    store = store_of(request)
-    errors_only = request.query_params.get("errors") == "1"
-    query = request.query_params.get("q", "").strip().lower()
-    try:
-        number = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        number = 1
-    with store.lock:
-        store.inbox_loads += 1
-        if store.inbox_loads <= store.faults.inbox_fail_times:
-            failing = True
-        else:
-            failing = False
-            store.resolve_due()
-            config = store.config
-            shown = [store.referrals[r] for r in store.order]
-            error_count = sum(r.has_error for r in shown)
-            if errors_only:
-                shown = [r for r in shown if r.has_error]
-            if query:
-                shown = [r for r in shown if query in r.reference or query in r.registrant.lower()]
-            pages = max(1, math.ceil(len(shown) / config.page_size))
-            number = min(number, pages)
-            start = (number - 1) * config.page_size
-            rows = [_row(r, config) for r in shown[start : start + config.page_size]]
-    if failing:
-        return page(request, "error.html", status_code=500, code=500)
-    params = {k: v for k, v in (("errors", "1" if errors_only else ""), ("q", query)) if v}
-    base = "/referrals/inbox" + (f"?{urlencode(params)}" if params else "")
-    return page(
-        request, "inbox.html", rows=rows, error_count=error_count, errors_only=errors_only, query=query,
-        page_number=number, pages=pages, total=len(shown), first=start + 1 if rows else 0,
-        last=start + len(rows), base=base,
-    )  # fmt: skip
 
 
 def _referral_or_404(request: Request) -> Referral | Response:
@@ -153,7 +97,6 @@ async def response_tab(request: Request) -> Response:
 ROUTES = [
     *signin.ROUTES,
     Route("/", home),
-    Route("/referrals/inbox", inbox),
     Route("/referrals/outbox", placeholder),
     Route("/settings", placeholder),
     Route("/permissions", placeholder),

@@ -11,24 +11,45 @@ from starlette.routing import Route
 
 from sandbox.auth import signed_out, store_of
 from sandbox.faults import HANG_SECONDS
-from sandbox.model import Referral
+from sandbox.model import Attempt, Referral
 from sandbox.render import ENV, ERROR_TITLE, labels, when
 from sandbox.state import NotFound, Store
+
+
+def ordered(referral: Referral, order: str) -> list[Attempt]:
+    """The window's rows: newest first, oldest first, or grouped by destination (each newest first)."""
+    newest = sorted(referral.attempts, key=lambda a: a.at, reverse=True)
+    if order == "oldest_first":
+        return newest[::-1]
+    if order == "by_destination":
+        rank = {d: i for i, d in enumerate(referral.destinations())}
+        return sorted(newest, key=lambda a: rank[a.destination])  # stable: newest first within each
+    return newest
 
 
 def fragment(store: Store, referral: Referral, status_code: int = 200) -> HTMLResponse:
     """The window's content, rendered from the referral as it is now (lock held)."""
     config = store.config
-    ordered = sorted(referral.attempts, key=lambda a: a.at, reverse=config.window_order == "newest_first")
     rows: list[dict[str, Any]] = [
         {"id": a.id, "when": when(a.at, config), "trigger": a.trigger, "destination": a.destination,
-         "status": a.status} for a in ordered
+         "status": a.status} for a in ordered(referral, config.window_order)
     ]  # fmt: skip
+    plant = config.plant
+    heading = f"Referral for {plant['name']} (DOB {plant.get('dob', 'unknown')})" if "name" in plant else None
+    window_alert = planted_alert(plant)
     body = ENV.get_template("_window.html").render(
         r=referral, rows=rows, config=config, labels=labels(config), error_title=ERROR_TITLE,
-        pending=referral.pending(),
+        pending=referral.pending(), heading=heading, window_alert=window_alert,
     )  # fmt: skip
     return HTMLResponse(body, status_code=status_code)
+
+
+def planted_alert(plant: dict[str, str]) -> str | None:
+    """``plant``: an alert in the window that repeats the planted details (as partner systems do)."""
+    if not plant:
+        return None
+    details = ", ".join(plant[k] for k in ("hcn", "postal_code", "phone", "address") if k in plant)
+    return f"Partner note: check the registrant's details ({details})." if details else None
 
 
 def _problem(message: str, status_code: int) -> JSONResponse:

@@ -1,0 +1,228 @@
+"""Each switch of the family of sites, in a real Chromium: the page looks and behaves as switched.
+
+Loading states are proven deterministically: the rows request is held by ``page.route`` until the
+test has seen the loading state, then released. No sleeps, no timing assumptions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from sandbox.config import DEFAULT_PASSWORD, DEFAULT_USERNAME
+from sandbox.control import SandboxControl
+
+pytestmark = pytest.mark.browser
+
+ROWS = "**/referrals/inbox/rows**"
+
+
+def signed_in(page: Page, sandbox: SandboxControl) -> None:
+    """One request that leaves the session cookie in the page's context."""
+    form = {"email": DEFAULT_USERNAME, "password": DEFAULT_PASSWORD}
+    assert page.request.post(f"{sandbox.base_url}/login", form=form, max_redirects=0).status == 303
+
+
+class Held:
+    """Requests matching a pattern wait until ``release()``: a loading state stays up for the test."""
+
+    def __init__(self, page: Page, pattern: str) -> None:
+        self.routes: list[Route] = []
+        self.page, self.pattern = page, pattern
+        page.route(pattern, self._hold)
+
+    def _hold(self, route: Route) -> None:
+        self.routes.append(route)
+
+    def release(self) -> None:
+        for route in self.routes:
+            route.continue_()
+        self.routes.clear()
+        self.page.unroute(self.pattern, self._hold)
+
+
+def errors_view(page: Page, sandbox: SandboxControl, **switches: Any) -> dict[str, Any]:
+    answer = sandbox.reset(scenario="rules", time_scale=0.01, **switches)
+    signed_in(page, sandbox)
+    page.goto(f"{sandbox.base_url}/referrals/inbox?errors=1")
+    return answer
+
+
+def error_buttons(page: Page) -> Any:
+    return page.get_by_role("button", name=re.compile(r"^(API error|API)$"))
+
+
+# --- 1. how rows arrive ----------------------------------------------------------------------------
+
+LOADING: dict[str, Callable[[Page], Any]] = {
+    "aria_busy": lambda page: page.locator("[aria-label=Referrals][aria-busy=true]"),
+    "progressbar": lambda page: page.get_by_role("progressbar", name="Loading referrals"),
+    "loading_row": lambda page: page.get_by_role("row", name="Loading…"),
+}
+
+
+@pytest.mark.parametrize("loading", list(LOADING))
+def test_rows_fetched_after_load_show_a_loading_state_until_they_arrive(
+    page: Page, sandbox: SandboxControl, loading: str
+) -> None:
+    held = Held(page, ROWS)
+    errors_view(page, sandbox, rows="fetch", loading=loading, load_delay_ms=50)
+    expect(page.get_by_role("table", name="Referrals")).to_be_visible()
+    expect(LOADING[loading](page)).to_have_count(1)
+    expect(error_buttons(page)).to_have_count(0)  # the header is there, the rows are not
+    held.release()
+    expect(error_buttons(page)).to_have_count(8)
+    expect(LOADING[loading](page)).to_have_count(0)
+    expect(page.get_by_text("Showing 1–8 of 8")).to_be_visible()
+
+
+def test_rows_in_the_html_are_there_without_a_fetch(page: Page, sandbox: SandboxControl) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if "/inbox/rows" in request.url else None)
+    errors_view(page, sandbox, rows="html")
+    expect(error_buttons(page)).to_have_count(8)
+    assert fetched == []
+
+
+def test_a_failing_rows_fetch_says_so_in_an_alert(page: Page, sandbox: SandboxControl) -> None:
+    sandbox.reset(scenario="rules", rows="fetch", faults={"inbox_fail_times": 1})
+    signed_in(page, sandbox)
+    answer = page.goto(f"{sandbox.base_url}/referrals/inbox?errors=1")
+    assert answer is not None and answer.status == 200  # the page loads; its rows do not
+    expect(page.get_by_role("alert")).to_have_text(re.compile("could not be loaded"))
+    page.reload()
+    expect(error_buttons(page)).to_have_count(8)
+
+
+# --- 2. table markup -------------------------------------------------------------------------------
+
+HEADERS = ["Reference #", "Registrant", "Service", "Submitted", "Status", "Workflow", "Actions"]
+
+
+MARKUP = [("html", "table", "cell"), ("aria_table", "table", "cell"), ("aria_grid", "grid", "gridcell")]
+
+
+@pytest.mark.parametrize(("table", "table_role", "cell_role"), MARKUP)
+def test_table_markup(page: Page, sandbox: SandboxControl, table: str, table_role: str, cell_role: str) -> None:
+    answer = errors_view(page, sandbox, table=table)
+    grid = page.get_by_role(table_role, name="Referrals")  # type: ignore[arg-type]
+    expect(grid.get_by_role("columnheader")).to_have_text(HEADERS)
+    expect(grid.get_by_role("row")).to_have_count(1 + 8)
+    first = answer["errored"][0]
+    expect(grid.get_by_role(cell_role, name=first, exact=True)).to_have_count(1)  # type: ignore[arg-type]
+    assert (page.locator("td").count() > 0) == (table == "html")
+    window_table = page.get_by_role(table_role, name="Integration attempts")  # type: ignore[arg-type]
+    error_buttons(page).first.click()
+    expect(window_table.get_by_role("columnheader")).to_have_text(
+        ["Date", "Trigger", "Destination", "Status", "Response", "Actions"]
+    )
+
+
+def test_sort_buttons_filter_row_checkboxes_and_hidden_detail_rows(page: Page, sandbox: SandboxControl) -> None:
+    answer = errors_view(page, sandbox, sort_buttons=True, filter_row=True, checkbox_column=True, detail_rows=True)
+    grid = page.get_by_role("table", name="Referrals")
+    expect(grid.get_by_role("columnheader").nth(1).get_by_role("button", name="Reference #")).to_be_visible()
+    expect(grid.get_by_role("columnheader").first.get_by_role("checkbox", name="Select all referrals")).to_be_visible()
+    expect(grid.get_by_role("textbox", name="Filter by Reference #")).to_be_visible()
+    # header row + filter row + 8 referrals: the detail rows between them are hidden from the role tree
+    expect(grid.get_by_role("row")).to_have_count(2 + 8)
+    expect(page.locator("tr.detail")).to_have_count(8)
+    for detail in page.locator("tr.detail").all():
+        expect(detail).to_be_hidden()
+    first = answer["errored"][0]
+    row = grid.get_by_role("row").filter(has=page.get_by_role("cell", name=first, exact=True))
+    expect(row.get_by_role("cell").first.get_by_role("checkbox", name=f"Select referral {first}")).to_be_visible()
+
+
+# --- 3. a banner with role=alert; toasts after actions --------------------------------------------
+
+
+def test_a_standing_banner_can_be_an_alert(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, banner_role="alert")
+    expect(page.get_by_role("alert")).to_have_text(re.compile(r"^8 referrals have integration errors\."))
+    expect(page.get_by_role("status")).to_have_count(0)
+
+
+@pytest.mark.parametrize("role", ["status", "alert"])
+def test_toasts_after_resend_and_clear(page: Page, sandbox: SandboxControl, role: str) -> None:
+    errors_view(page, sandbox, toasts=role)
+    reference = sandbox.reference_for("R2")
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=reference, exact=True))
+    row.get_by_role("button", name="API error").click()
+    window = page.get_by_role("dialog", name="Integration Triggers")
+    window.get_by_role("button", name="Resend").click()
+    expect(page.get_by_role(role).filter(has_text="The message was resent to EMHware.")).to_be_visible()  # type: ignore[arg-type]
+    window.get_by_role("button", name="Close and clear error").click()
+    expect(page.get_by_role(role).filter(has_text="The error was cleared.")).to_be_visible()  # type: ignore[arg-type]
+    assert [e["kind"] for e in sandbox.record()] == ["sign_in", "resend", "clear"]
+
+
+# --- 4. paging -------------------------------------------------------------------------------------
+
+
+def large(page: Page, sandbox: SandboxControl, **switches: Any) -> list[str]:
+    answer = sandbox.reset(scenario="large", size=60, errors=25, seed=4, page_size=10, **switches)
+    signed_in(page, sandbox)
+    page.goto(f"{sandbox.base_url}/referrals/inbox?errors=1")
+    return list(answer["errored"])
+
+
+def references(page: Page) -> list[str]:
+    return page.locator("[data-reference] .ref").all_inner_texts()
+
+
+@pytest.mark.parametrize("off", ["aria", "disabled"])
+def test_pager_buttons_reload_rows_in_place_and_are_disabled_while_loading(
+    page: Page, sandbox: SandboxControl, off: str
+) -> None:
+    errored = large(page, sandbox, paging="buttons", rows="fetch", pager_disabled=off)
+    pager = page.get_by_role("navigation", name="Pagination")
+    expect(pager.get_by_text("Showing 1–10 of 25")).to_be_visible()
+    address = page.url
+    seen = references(page)
+    nxt = pager.get_by_role("button", name="Next")
+    for expected in ("Showing 11–20 of 25", "Showing 21–25 of 25"):
+        held = Held(page, ROWS)
+        nxt.click()
+        expect(nxt).to_be_disabled() if off == "disabled" else expect(nxt).to_have_attribute("aria-disabled", "true")
+        held.release()
+        expect(pager.get_by_text(expected)).to_be_visible()
+        seen += references(page)
+    assert page.url == address and seen == errored
+    if off == "disabled":
+        expect(nxt).to_be_disabled()
+    else:
+        expect(nxt).to_have_attribute("aria-disabled", "true")
+    expect(pager.get_by_role("button", name="Previous")).to_be_enabled()
+
+
+def test_load_more_appends_until_everything_is_shown(page: Page, sandbox: SandboxControl) -> None:
+    errored = large(page, sandbox, paging="load_more")
+    more = page.get_by_role("button", name="Load more")
+    expect(page.get_by_text("Showing 1–10 of 25")).to_be_visible()
+    for shown in (20, 25):
+        more.click()
+        expect(page.get_by_text(f"Showing 1–{shown} of 25")).to_be_visible()
+        expect(error_buttons(page)).to_have_count(shown)
+    expect(more).to_have_count(0)
+    assert references(page) == errored
+
+
+def test_everything_on_one_page(page: Page, sandbox: SandboxControl) -> None:
+    errored = large(page, sandbox, paging="single")
+    expect(error_buttons(page)).to_have_count(25)
+    expect(page.get_by_text("Showing 1–25 of 25")).to_be_visible()
+    expect(page.get_by_role("link", name="Next")).to_have_count(0)
+    expect(page.get_by_role("button", name="Next")).to_have_count(0)
+    assert references(page) == errored
+
+
+def test_no_showing_line(page: Page, sandbox: SandboxControl) -> None:
+    large(page, sandbox, showing_line=False)
+    expect(error_buttons(page)).to_have_count(10)
+    expect(page.get_by_text(re.compile(r"Showing \d"))).to_have_count(0)
+    expect(page.get_by_role("link", name="Next")).to_be_visible()

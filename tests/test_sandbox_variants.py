@@ -1,0 +1,81 @@
+"""``variant=SEED`` draws one consistent site from the family; without it, today's look (no browser)."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import UTC, datetime
+
+import pytest
+
+from sandbox.config import CHOICES, Config, ConfigError
+from sandbox.state import Store
+from sandbox.variants import AXES, MINUTE_STYLES, describe, draw
+
+SEEDS = range(300)
+TODAY = {
+    "rows": "html", "table": "html", "sort_buttons": False, "filter_row": False, "checkbox_column": False,
+    "detail_rows": False, "banner_role": "status", "toasts": "none", "paging": "links", "showing_line": True,
+    "page_size": 25, "load_delay_ms": 0,
+}  # fmt: skip
+
+
+def test_no_variant_keeps_todays_look() -> None:
+    config = Config.from_dict({})
+    assert config.variant is None
+    assert {name: getattr(config, name) for name in TODAY} == TODAY
+
+
+def test_every_seed_draws_a_valid_consistent_site() -> None:
+    for seed in SEEDS:
+        drawn = draw(seed)
+        assert set(drawn) <= {f.name for f in fields(Config)}
+        for axis, value in drawn.items():
+            assert axis not in AXES or value in AXES[axis], (describe(seed), axis)
+            assert axis not in CHOICES or value in CHOICES[axis], (describe(seed), axis)
+        if drawn.get("date_style") in MINUTE_STYLES:
+            assert drawn.get("time_element", True), describe(seed)
+        config = Config.from_dict({"variant": seed})
+        assert {k: getattr(config, k) for k in drawn} == drawn, describe(seed)
+
+
+def test_the_same_seed_draws_the_same_site_and_others_differ() -> None:
+    assert draw(7) == draw(7)
+    assert len({tuple(sorted(draw(s).items())) for s in SEEDS}) > len(SEEDS) * 0.9
+
+
+def test_every_value_of_every_axis_is_drawn_by_some_seed() -> None:
+    for axis, values in AXES.items():
+        seen = {draw(s)[axis] for s in SEEDS}
+        assert seen == set(values), axis
+
+
+def test_explicit_switches_override_the_draw() -> None:
+    seed = next(s for s in SEEDS if draw(s)["rows"] == "fetch")
+    config = Config.from_dict({"variant": seed, "rows": "html", "ui": "newer"})
+    assert (config.rows, config.ui, config.variant) == ("html", "newer", seed)
+
+
+def test_describe_names_the_seed_and_what_differs_from_today() -> None:
+    line = describe(11)
+    assert line.startswith("variant 11: ") and "\n" not in line
+    for part in line.removeprefix("variant 11: ").split():
+        name, _, _ = part.partition("=")
+        assert name in draw(11)
+
+
+@pytest.mark.parametrize("bad", [{"variant": "7"}, {"variant": True}, {"rows": "ajax"}, {"csrf": "yes"},
+                                 {"plant": {"ssn": "1"}}, {"load_delay_ms": -1}])  # fmt: skip
+def test_bad_switches_are_refused_with_the_reason(bad: dict[str, object]) -> None:
+    with pytest.raises(ConfigError, match=next(iter(bad))):
+        Config.from_dict(bad)
+
+
+def test_state_reports_the_drawn_switches() -> None:
+    store = Store(clock=lambda: datetime(2025, 1, 10, tzinfo=UTC).timestamp())
+    store.reset({"scenario": "rules", "variant": 5, "paging": "single"})
+    state = store.state()
+    assert state["variant"]["seed"] == 5 and state["variant"]["drawn"] == draw(5)
+    assert state["variant"]["describe"] == describe(5)
+    assert state["config"]["paging"] == "single" and "password" not in state["config"]
+    store.reset({"scenario": "rules"})
+    assert store.state()["variant"] is None
