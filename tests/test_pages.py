@@ -40,7 +40,8 @@ def test_inbox_reads_the_banner_and_every_errored_row_across_pages(
     inbox.show_errors()
     pages = list(inbox.error_pages())
     assert len(pages) > 1
-    seen = [row.reference for rows in pages for row in rows]
+    seen = [row.reference for listed in pages for row in listed.rows]
+    assert {listed.listed_total for listed in pages} == {len(answer["errored"])}
     assert sorted(seen) == sorted(answer["errored"])
     assert all(len(ref) == 10 for ref in seen)
 

@@ -1,28 +1,103 @@
-"""What every page object shares: the page, the labels, bounded waits and typed failures."""
+"""What every page object shares: the page, the labels, settled screens, bounded page loads, typed
+failures, alerts that are new, overlays dismissed, a way back to a known screen, masked evidence.
+
+Playwright's own errors never leave a page object: :meth:`Screen.guard` (a context manager) and
+:func:`guarded` (the same as a method decorator) turn them into :mod:`agent.errors` types at one
+place — a timeout is a missing control, a page that navigated under a script ("execution context
+was destroyed") to Sign In is an expired session, anything else is an unavailable page.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
 import re
-from functools import cache
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from agent.errors import ControlMissing, PageUnavailable, SessionExpired
+from agent.errors import ControlMissing, PageError, PageUnavailable, SessionExpired
+from agent.pages.dom import DOM_JS, js_pattern, rx
+from agent.pages.masks import MARK_JS, MASK_ATTRIBUTE, UNMARK_JS
+from agent.pages.settle import PATIENCE_MS, POLL_MS, SETTLE_JS, WHY_JS, Settled
 from agent.settings import Labels, Settings
 
+__all__ = ["AlertWatch", "Screen", "guarded", "js_pattern", "rx"]
 
-@cache
-def rx(pattern: str) -> re.Pattern[str]:
-    """Labels are case-insensitive regular expressions (see Settings.labels)."""
-    return re.compile(pattern, re.IGNORECASE)
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound="Screen")
+
+BUSY_STATUSES = (429, 503)
+"""Page loads answered so are the site asking to come back later: wait (Retry-After) and load again."""
+LOAD_TRIES = 4
+MAX_BACKOFF_SECONDS = 30.0
+NAVIGATED = ("execution context was destroyed", "navigat", "frame was detached", "context or browser has been closed")
+
+ALERTS_JS = (
+    "(root) => {\n"
+    + DOM_JS
+    + """
+    return D.find(root || document, (e) => ['alert', 'alertdialog'].includes(D.role(e)) && D.visible(e))
+        .map((e) => D.text(e)).filter(Boolean);
+}"""
+)
 
 
-def js_pattern(pattern: str) -> str:
-    """A label as JavaScript RegExp source (Python's inline flags have no place there)."""
-    return pattern.replace("(?i)", "")
+def guarded(what: str) -> Callable[[Callable[Concatenate[S, P], R]], Callable[Concatenate[S, P], R]]:
+    """Decorate a page-object method so that only :mod:`agent.errors` types come out of it."""
+
+    def decorate(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+        @functools.wraps(method)
+        def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            with self.guard(what):
+                return method(self, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+class AlertWatch:
+    """The alerts on screen before a click, so that only a new or changed one is taken as its answer.
+
+    A standing banner with ``role=alert`` is not what the click said; the same text appearing a
+    second time is (the multiset of texts is compared)."""
+
+    def __init__(self, screen: Screen, scope: Locator | None = None) -> None:
+        self._screen = screen
+        self._scope = scope
+        self.before = Counter(self._texts())
+
+    def new(self) -> list[str]:
+        """Alert texts shown now that were not shown before (each standing one discounted once)."""
+        left = Counter(self.before)
+        out = []
+        for text in self._texts():
+            if left[text] > 0:
+                left[text] -= 1
+            else:
+                out.append(text)
+        return out
+
+    def _texts(self) -> list[str]:
+        try:
+            if self._scope is not None:
+                found: Any = self._scope.evaluate(ALERTS_JS)
+            else:
+                found = self._screen.page.evaluate(ALERTS_JS, None)
+        except PlaywrightError:
+            return []
+        return [str(t) for t in found]
 
 
 class Screen:
@@ -33,7 +108,9 @@ class Screen:
         self.settings = settings
         self.labels: Labels = settings.labels
         self.timeout_ms = settings.timeout_seconds * 1000
+        self.navigation_timeout_ms = settings.navigation_timeout_seconds * 1000
         self.artifacts = artifacts
+        self.pause: Callable[[float], None] = time.sleep  # back-off between page loads; tests may swap it
 
     # --- what a signed-out page looks like ------------------------------------------------------
 
@@ -42,7 +119,40 @@ class Screen:
         return self.page.locator("input[type=password]")
 
     def showing_sign_in(self) -> bool:
-        return self.sign_in_form().count() > 0
+        try:
+            return self.sign_in_form().filter(visible=True).count() > 0
+        except PlaywrightError:
+            return False
+
+    # --- one place where Playwright's errors become ours ------------------------------------------
+
+    @contextlib.contextmanager
+    def guard(self, what: str) -> Iterator[None]:
+        """Run a step so that only :mod:`agent.errors` types come out of it."""
+        try:
+            yield
+        except PageError:
+            raise
+        except PlaywrightTimeoutError:
+            if self.showing_sign_in():
+                raise self.expired(what) from None
+            raise self.missing(what) from None
+        except PlaywrightError as exc:
+            message = str(exc).lower()
+            if any(word in message for word in NAVIGATED):
+                with contextlib.suppress(PlaywrightError):
+                    self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
+                if self.showing_sign_in():
+                    raise self.expired(what) from None
+                raise PageUnavailable(
+                    f"the page changed under {what}", fix="the sweep goes back to a known screen and looks again"
+                ) from None
+            raise PageUnavailable(f"{what} failed: {_first_line(exc)}", fix=_fix_for(message)) from None
+
+    def expired(self, what: str) -> SessionExpired:
+        return SessionExpired(
+            f"the site went back to Sign In while waiting for {what}", fix="the sweep signs in again once"
+        )
 
     # --- waiting -------------------------------------------------------------------------------
 
@@ -63,19 +173,82 @@ class Screen:
         target = locator.or_(self.sign_in_form()) if watch_sign_in else locator
         if also is not None:
             target = target.or_(also)
-        try:
-            target.first.wait_for(state="visible", timeout=timeout_ms or self.timeout_ms)
-        except PlaywrightTimeoutError:
-            raise self.missing(what) from None
-        if locator.first.is_visible():
-            return 0
-        if also is not None and also.first.is_visible():
-            return 1
-        if watch_sign_in and self.showing_sign_in():
-            raise SessionExpired(
-                f"the site went back to Sign In while waiting for {what}", fix="the sweep signs in again once"
-            )
+        with self.guard(what):
+            try:
+                target.first.wait_for(state="visible", timeout=timeout_ms or self.timeout_ms)
+            except PlaywrightTimeoutError:
+                raise self.missing(what) from None
+            if locator.first.is_visible():
+                return 0
+            if also is not None and also.first.is_visible():
+                return 1
+            if watch_sign_in and self.showing_sign_in():
+                raise self.expired(what)
         return 0
+
+    def settle(
+        self,
+        what: str,
+        *,
+        root: Locator | None = None,
+        header: str | None = None,
+        control: str | None = None,
+        button: str | None = None,
+        showing: str | None = None,
+        before: str | None = None,
+        timeout_ms: float | None = None,
+    ) -> Settled:
+        """Wait until the region (``root``, else the page) has settled, and read it (see settle.py).
+
+        With ``header`` the region is the first table with a column so named, read with
+        ``tables.read_table``'s rules; ``showing`` is the "Showing a–b of n" pattern to check its
+        rows against; ``before`` a previous signature the table is expected to move away from.
+        An empty table, disagreeing counts or an unchanged table are returned after a patient
+        while, so the caller can say what it saw; only a region that never stops loading (or never
+        appears) within the timeout is a ControlMissing."""
+        timeout = timeout_ms or self.timeout_ms
+        key = uuid.uuid4().hex
+        args: dict[str, Any] = {
+            "key": key,
+            "header": js_pattern(header) if header else None,
+            "control": js_pattern(control) if control else None,
+            "button": js_pattern(button) if button else None,
+            "showing": js_pattern(showing) if showing else None,
+            "loading": js_pattern(self.labels.loading) if self.labels.loading else None,
+            "before": before,
+            "patienceMs": min(PATIENCE_MS, timeout / 3),
+        }
+        deadline = time.monotonic() + timeout / 1000
+        with self.guard(what):
+            for _ in range(LOAD_TRIES):
+                args["root"] = root.element_handle(timeout=timeout) if root is not None else None
+                left = max(1.0, (deadline - time.monotonic()) * 1000)
+                try:
+                    handle = self.page.wait_for_function(SETTLE_JS, arg=args, polling=POLL_MS, timeout=left)
+                except PlaywrightTimeoutError:
+                    why = self.page.evaluate(WHY_JS, key)
+                    raise ControlMissing(
+                        f"{what} did not settle within {timeout / 1000:g} s ({why})",
+                        fix="check the screen in the screenshot; if it was relabelled, adjust the labels setting",
+                        screenshot=self.screenshot("not-settled"),
+                    ) from None
+                except PlaywrightError as exc:
+                    if not any(word in str(exc).lower() for word in NAVIGATED):
+                        raise
+                    self.page.wait_for_load_state("domcontentloaded", timeout=timeout)
+                    continue  # the page navigated (a pager link, a reload): read the new one
+                found: Any = handle.json_value()
+                if found.get("state") == "signin":
+                    raise self.expired(what)
+                shown = found.get("showing")
+                return Settled(
+                    table=found.get("table"),
+                    signature=str(found.get("sig", "")),
+                    showing=(shown[0], shown[1], shown[2]) if shown else None,
+                    agreed=bool(found.get("agreed", True)),
+                    unchanged=bool(found.get("unchanged", False)),
+                )
+        raise PageUnavailable(f"{what} kept navigating away", fix="the sweep goes back to a known screen")
 
     def missing(self, what: str) -> ControlMissing:
         return ControlMissing(
@@ -84,50 +257,206 @@ class Screen:
             screenshot=self.screenshot("missing"),
         )
 
+    # --- page loads: bounded, backing off when the site asks --------------------------------------
+
+    def load(self, url: str, what: str) -> None:
+        """Open ``url``; a 429/503 answer is waited out (Retry-After, bounded) and loaded again."""
+        self._load(lambda: self.page.goto(url, timeout=self.navigation_timeout_ms), what)
+
+    def reload(self, what: str) -> None:
+        """Load the current address again (never a click: a page load repeats nothing)."""
+        self._load(lambda: self.page.reload(timeout=self.navigation_timeout_ms), what)
+
+    def _load(self, go: Callable[[], Response | None], what: str) -> None:
+        with self.guard(what):
+            for attempt in range(LOAD_TRIES):
+                response = go()
+                status = response.status if response is not None else 0
+                if status not in BUSY_STATUSES or attempt == LOAD_TRIES - 1:
+                    break
+                self.pause(_retry_after(response, attempt))
+            self._raise_for_status(status, what)
+
     def ensure_loaded(self, what: str) -> None:
-        """Fail fast on an error page (HTTP 4xx/5xx) instead of waiting out a timeout for its controls."""
-        self.page.wait_for_load_state("domcontentloaded")
+        """Fail fast on an error page (HTTP 4xx/5xx) instead of waiting out a timeout for its controls;
+        a page a click led to that says "too busy" (429/503) is loaded again after a back-off."""
+        with self.guard(what):
+            self.page.wait_for_load_state("domcontentloaded", timeout=self.navigation_timeout_ms)
+            status = self._navigation_status()
+            if status in BUSY_STATUSES:
+                self.pause(_retry_after(None, 0))
+                self.reload(what)
+                return
+            self._raise_for_status(status, what)
+
+    def _navigation_status(self) -> int:
         status = self.page.evaluate(
             "() => { const n = performance.getEntriesByType('navigation')[0]; return (n && n.responseStatus) || 0; }"
         )
-        if isinstance(status, int) and status >= 400:
+        return status if isinstance(status, int) else 0
+
+    def _raise_for_status(self, status: int, what: str) -> None:
+        if status >= 400:
             raise PageUnavailable(
                 f"{what} answered HTTP {status}",
                 fix="the site had a problem; the sweep tries again a few times",
                 screenshot=self.screenshot("page-error"),
             )
 
+    # --- what covers the page, and getting back to a known screen ---------------------------------
+
+    def dismiss_overlays(self) -> int:
+        """Close modal dialogs that are not ours (an announcement, a "what's new") with their own
+        Close/Dismiss/Got it button (``labels.dismiss``); nothing else in them is ever clicked.
+        Returns how many were dismissed."""
+        dismissed = 0
+        with self.guard("an announcement covering the page"):
+            for _ in range(3):
+                dialogs = self.page.get_by_role("dialog").or_(self.page.get_by_role("alertdialog"))
+                foreign = dialogs.filter(visible=True).filter(has_not_text=rx(self.labels.window_title))
+                if foreign.count() == 0:
+                    break
+                overlay = foreign.first
+                button = overlay.get_by_role("button", name=rx(self.labels.dismiss))
+                if button.count() == 0:
+                    break  # not an announcement (a confirmation, a form): left for whoever opened it
+                button.first.click(timeout=self.timeout_ms)
+                overlay.wait_for(state="hidden", timeout=self.timeout_ms)
+                dismissed += 1
+        return dismissed
+
+    def recover(self) -> None:
+        """Back to a known screen after something went wrong: close what is open, load the page again,
+        dismiss what covers it, and let the page object re-open its own screen (:meth:`reopen`).
+
+        The sweep calls this instead of ``page.reload()``; it raises only agent errors
+        (SessionExpired when the reload shows Sign In)."""
+        with contextlib.suppress(PageError, PlaywrightError):
+            if self.page.get_by_role("dialog").filter(visible=True).count() > 0:
+                self.page.keyboard.press("Escape")
+        self.reload("the page, loaded again to recover")
+        if self.showing_sign_in():
+            raise self.expired("the page, loaded again to recover")
+        self.dismiss_overlays()
+        self.reopen()
+
+    def reopen(self) -> None:
+        """Bring back this page object's own screen after :meth:`recover` reloaded the page."""
+
+    # --- alerts --------------------------------------------------------------------------------
+
+    def watch_alerts(self, scope: Locator | None = None) -> AlertWatch:
+        """Snapshot the alerts shown now; after a click, ``.new()`` gives only that click's answer."""
+        return AlertWatch(self, scope)
+
     # --- evidence ------------------------------------------------------------------------------
 
     def screenshot(self, name: str) -> str | None:
-        """A screenshot with the registrant column and every form field masked (never-item 7)."""
+        """A screenshot in which everything but the chrome and what the agent reads is masked (masks.py).
+
+        Each call gets its own file (``missing.png``, ``missing-2.png``, …); when the masks cannot be
+        placed there is no screenshot rather than an unmasked one."""
         if self.artifacts is None or not self.settings.screenshots:
             return None
-        self.artifacts.mkdir(parents=True, exist_ok=True)
-        path = self.artifacts / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
-        masks = [self.page.locator("input, textarea, select"), *self._personal_columns()]
+        path = self._claim(name)
+        token = uuid.uuid4().hex
         try:
-            self.page.screenshot(path=str(path), mask=masks, timeout=self.timeout_ms)
-        except PlaywrightError:
-            return None
-        return str(path)
-
-    def _personal_columns(self) -> list[Locator]:
-        """Cells under a header that names a person (the Registrant column), wherever it is."""
-        try:
-            indexes: list[int] = self.page.evaluate(
-                """(source) => {
-                    const re = new RegExp(source, 'i');
-                    const out = new Set();
-                    for (const row of document.querySelectorAll('tr')) {
-                        [...row.children].forEach((cell, i) => {
-                            if (cell.tagName === 'TH' && re.test(cell.textContent || '')) out.add(i + 1);
-                        });
-                    }
-                    return [...out];
-                }""",
-                js_pattern(self.labels.registrant_column),
+            self.mark_personal(token)
+            self.page.screenshot(
+                path=str(path), mask=[self.page.locator(f"[{MASK_ATTRIBUTE}='{token}']")], timeout=self.timeout_ms
             )
         except PlaywrightError:
-            return []
-        return [self.page.locator(f"tr > td:nth-child({i})") for i in indexes]
+            path.unlink(missing_ok=True)
+            return None
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                self.page.evaluate(UNMARK_JS, {"attribute": MASK_ATTRIBUTE, "token": token})
+        return str(path)
+
+    def mark_personal(self, token: str) -> int:
+        """Tag every element a screenshot must mask with ``token``; returns how many were tagged."""
+        labels = self.labels
+        columns = [
+            labels.reference_column,
+            labels.status_column,
+            labels.workflow_column,
+            labels.date_column,
+            labels.trigger_column,
+            labels.destination_column,
+            labels.attempt_status_column,
+            labels.response_column,
+        ]
+        controls = [
+            labels.error_control,
+            labels.resend,
+            labels.clear,
+            labels.close,
+            labels.view,
+            labels.next_page,
+            labels.load_more,
+            labels.errors_filter,
+            labels.show_all,
+            labels.menu_referrals,
+            labels.menu_inbox,
+            labels.dismiss,
+            labels.sign_in,
+        ]
+        args = {
+            "attribute": MASK_ATTRIBUTE,
+            "token": token,
+            "columns": _any(columns),
+            "controls": _any(controls),
+            "texts": _any([labels.banner_count, labels.showing]),
+        }
+        marked: Any = self.page.evaluate(MARK_JS, args)
+        return int(marked)
+
+    def _claim(self, name: str) -> Path:
+        """A file name of its own for this screenshot, claimed atomically (mode 0600)."""
+        assert self.artifacts is not None
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "screen"
+        for n in range(1, 10_000):
+            path = self.artifacts / (f"{stem}.png" if n == 1 else f"{stem}-{n}.png")
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                continue
+            return path
+        return self.artifacts / f"{stem}-{uuid.uuid4().hex[:8]}.png"
+
+
+def _any(patterns: Sequence[str | None]) -> str:
+    """One JavaScript pattern matching any of the labels."""
+    return "|".join(f"(?:{js_pattern(p)})" for p in patterns if p)
+
+
+def _retry_after(response: Response | None, attempt: int) -> float:
+    """Seconds to wait before loading again: the site's Retry-After (seconds or a date), else a
+    doubling back-off; never more than MAX_BACKOFF_SECONDS."""
+    fallback: float = min(MAX_BACKOFF_SECONDS, 0.5 * (2.0**attempt))
+    if response is None:
+        return fallback
+    value = (response.headers.get("retry-after") or "").strip()
+    if not value:
+        return fallback
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return fallback
+    return float(max(0.0, min(MAX_BACKOFF_SECONDS, seconds)))
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+def _fix_for(message: str) -> str:
+    if "err_connection_refused" in message or "err_name_not_resolved" in message or "err_address" in message:
+        return "the site could not be reached: check base_url and the network"
+    if "err_cert" in message or "ssl" in message:
+        return "the site's TLS certificate was refused: check base_url"
+    return "the sweep goes back to a known screen and tries again"

@@ -1,4 +1,10 @@
-"""The Referral Inbox: the banner, the integration-errors filter, the rows, the pages, the red control."""
+"""The Referral Inbox: getting there, the banner, the integration-errors filter, the rows of every
+page (links, buttons that reload in place, "Load more", one page), and the red control of a row.
+
+The inbox believes only a settled table (settle.py) and never skips a page silently: a pager that is
+disabled while rows load is waited for, a Next that leaves the rows as they were is an error, and
+each page says what the site itself claims ("Showing a–b of n") so the sweep can cross-check.
+"""
 
 from __future__ import annotations
 
@@ -10,40 +16,47 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from agent.errors import ControlMissing, SessionExpired
-from agent.models import BannerCount, InboxRow
-from agent.pages.base import Screen, rx
+from agent.errors import ControlMissing, PageUnavailable, ReferralGone
+from agent.models import BannerCount, InboxRow, ListedPage
+from agent.pages.base import Screen, guarded, rx
 from agent.pages.response import ResponseTab
+from agent.pages.settle import PATIENCE_MS, POLL_MS, Settled
 from agent.pages.tables import Table, cell_text, column, read_table
 from agent.pages.window import TriggersWindowPage
 from agent.settings import Settings
 
 REFERENCE = re.compile(r"\b\d{10}\b")
+MAX_PAGES = 5000
+MENU_OPENS_MS = 600
+"""How long a hovered or focused menu gets to show its entries before the next way is tried."""
+
+ENABLED_JS = """(el) => !(el.disabled || el.getAttribute('aria-disabled') === 'true' || el.hasAttribute('inert'))"""
 
 
 class InboxPage(Screen):
     def __init__(self, page: Page, settings: Settings, artifacts: Path | None = None) -> None:
         super().__init__(page, settings, artifacts)
         self.responses = ResponseTab(page.context, self.timeout_ms)
+        self._filtered = False
 
     # --- getting there -------------------------------------------------------------------------
 
+    @guarded("the way to the Referral Inbox")
     def open(self) -> None:
-        """Reach the inbox from the configured address, or as a person does: Referrals → Inbox."""
+        """Reach the inbox from the configured address, or as a person does: from wherever sign-in
+        landed (the inbox itself, a dashboard, a sidebar), through the Referrals menu if need be."""
         if self.settings.inbox_url:
-            self.page.goto(self.settings.inbox_url, timeout=self.settings.navigation_timeout_seconds * 1000)
+            self.load(self.settings.inbox_url, "the Referral Inbox")
         else:
-            referrals = rx(self.labels.menu_referrals)
-            menu = self.page.get_by_role("button", name=referrals).or_(self.page.get_by_role("link", name=referrals))
-            self.wait_for(menu, "the top menu's Referrals entry")
-            inbox = self.page.get_by_role("link", name=rx(self.labels.menu_inbox))
-            if not inbox.first.is_visible():
-                menu.first.click(timeout=self.timeout_ms)
-            self.wait_for(inbox, "the Referrals menu's Inbox link")
-            inbox.first.click(timeout=self.timeout_ms)
+            self.dismiss_overlays()
+            if not self._on_inbox():
+                self._go_to_inbox()
         self.ensure_loaded("the Referral Inbox")
-        self.wait_for(self._table_header(), "the Referral Inbox table")
+        self.dismiss_overlays()
+        self._settle("the Referral Inbox table")
+        self._filtered = False
 
+    @guarded("the banner's integration-errors link")
     def show_errors(self) -> str:
         """Follow the banner's filter link (either article's wording); returns the link's text, which
         tells the two articles' screens apart ("View Referrals…" older, "View referrals…" newer)."""
@@ -52,13 +65,17 @@ class InboxPage(Screen):
         text = link.first.inner_text(timeout=self.timeout_ms).strip()
         link.first.click(timeout=self.timeout_ms)
         self.ensure_loaded("the filtered Referral Inbox")
-        self.wait_for(self._table_header(), "the filtered Referral Inbox")
+        self.dismiss_overlays()
+        self._settle("the filtered Referral Inbox")
+        self._filtered = True
         return text
 
+    @guarded("the banner's integration-errors link")
     def offers_error_filter(self) -> bool:
         """Whether the banner's integration-errors link is there (Caredove hides it when nothing errs)."""
         return self.page.get_by_role("link", name=rx(self.labels.errors_filter)).count() > 0
 
+    @guarded("the yellow banner")
     def banner_count(self) -> BannerCount | None:
         """How many referrals the yellow banner says have integration errors; None when it says nothing."""
         banner = self.page.get_by_text(rx(self.labels.banner_count))
@@ -71,67 +88,51 @@ class InboxPage(Screen):
 
     # --- reading rows --------------------------------------------------------------------------
 
+    @guarded("the Referral Inbox table")
     def rows(self) -> list[InboxRow]:
-        """Rows of the current page that show the red API error control (others are not ours)."""
-        table = self._read()
-        headers = table["headers"]
-        ref_col = column(headers, self.labels.reference_column)
-        service = column(headers, self.labels.service_column)
-        submitted = column(headers, self.labels.submitted_column)
-        status = column(headers, self.labels.status_column)
-        found = []
-        for row in table["rows"]:
-            match = REFERENCE.search(cell_text(row, ref_col))
-            if match is None or not row["flagged"]:
-                continue
-            found.append(
-                InboxRow(
-                    reference=match.group(0),
-                    service=cell_text(row, service),
-                    submitted=cell_text(row, submitted),
-                    status=cell_text(row, status),
-                    has_error=True,
-                )
-            )
-        return found
+        """Rows of the current page, once settled, that show the red API error control."""
+        return list(self.listed().rows)
+
+    @guarded("the Referral Inbox table")
+    def listed(self) -> ListedPage:
+        """The current page as read once it settled: its errored rows and what it says of the list."""
+        settled = self._settle("the Referral Inbox table")
+        return self._listed_page(settled, set())
+
+    @guarded("the pages of the Referral Inbox")
+    def error_pages(self) -> Iterator[ListedPage]:
+        """Every page of the current (filtered) view, one settled page at a time.
+
+        Each referral is yielded once, even when "Load more" keeps the earlier rows on screen or the
+        sweep had to reload the view in between; a Next that did not change the rows, a pager that
+        stays disabled while the page says there are more, or more pages than the list can hold are
+        errors, never the end of the list."""
+        seen: set[str] = set()
+        settled = self._settle("the Referral Inbox table")
+        for _ in range(MAX_PAGES):
+            yield self._listed_page(settled, seen)
+            following = self._advance(settled)
+            if following is None:
+                return
+            settled = following
+        raise PageUnavailable(
+            f"the inbox kept offering a next page after {MAX_PAGES} pages", fix="check the inbox's pager by hand"
+        )
 
     def next_page(self) -> bool:
         """Go to the next page of rows; False on the last page."""
-        name = rx(self.labels.next_page)
-        control = self.page.get_by_role("link", name=name).or_(self.page.get_by_role("button", name=name))
-        if control.count() == 0:
-            return False
-        target = control.first
-        if target.get_attribute("aria-disabled") == "true" or target.is_disabled():
-            return False
-        before = self._first_reference()
-        target.click(timeout=self.timeout_ms)
-        self.ensure_loaded("the next page of the inbox")
-        self.wait_for(self._table_header(), "the next page of the inbox")
-        if before is not None:
-            self.page.wait_for_function(
-                """([before, source]) => {
-                    const first = [...document.querySelectorAll('td')].map(c => c.innerText)
-                        .find(t => new RegExp(source).test(t));
-                    return first !== undefined && !first.includes(before);
-                }""",
-                arg=[before, REFERENCE.pattern.replace("\\b", "")],
-                timeout=self.timeout_ms,
-            )
-        return True
-
-    def error_pages(self) -> Iterator[list[InboxRow]]:
-        """Every page of the current (filtered) view, one list of errored rows at a time."""
-        while True:
-            yield self.rows()
-            if not self.next_page():
-                return
+        with self.guard("the next page of the inbox"):
+            return self._advance(self._settle("the Referral Inbox table")) is not None
 
     # --- one referral ----------------------------------------------------------------------------
 
+    @guarded("a referral's row in the inbox")
     def find(self, reference: str) -> None:
-        """Bring the referral's row on screen: this page, else the search box, else a walk of the pages."""
+        """Bring the referral's row on screen: this page, else the search box, else a walk of the pages.
+
+        A referral that is no longer listed with the red API error control is ReferralGone."""
         if self._row(reference).count() > 0:
+            self._still_flagged(reference)
             return
         if self.labels.search:
             box = self.page.get_by_role("searchbox", name=rx(self.labels.search)).or_(
@@ -140,33 +141,36 @@ class InboxPage(Screen):
             if box.count() > 0:
                 box.first.fill(reference, timeout=self.timeout_ms)
                 box.first.press("Enter")
-                self.page.wait_for_load_state("domcontentloaded")
-                self.wait_for(self._row(reference), f"referral {reference} in the search results")
-                return
+                self.ensure_loaded("the inbox's search results")
+                self._settle("the inbox's search results")
+                if self._row(reference).count() > 0:
+                    self._still_flagged(reference)
+                    return
+                raise self._gone(reference)
         self.show_errors()
         for _ in self.error_pages():
             if self._row(reference).count() > 0:
+                self._still_flagged(reference)
                 return
-        raise ControlMissing(
-            f"referral {reference} is not in the integration-errors list any more",
-            fix="it may have been cleared by someone else; nothing to do",
-        )
+        raise self._gone(reference)
 
+    @guarded("the Integration Triggers window")
     def open_window(self, reference: str, *, listed: bool = False) -> TriggersWindowPage:
         """Click the referral's red API error control (not the other Workflow icons) and wait for the window.
 
         ``listed``: the row was just read from this very page, so it is not looked for first; the click
-        still waits for the control, and a missing one is still a ControlMissing."""
+        still waits for the control, and a row that lost it meanwhile is ReferralGone."""
         control = self._error_control(reference)
         what = f"the red API error control of referral {reference}"
         if not listed:
             self.find(reference)
-            self.wait_for(control, what)
         try:
             control.first.click(timeout=self.timeout_ms)
         except PlaywrightTimeoutError:
             if self.showing_sign_in():
-                raise SessionExpired(f"the site went back to Sign In before {what}") from None
+                raise self.expired(what) from None
+            if self._row(reference).count() == 0 or self._error_control(reference).count() == 0:
+                raise self._gone(reference) from None
             raise self.missing(what) from None
         dialog = self.page.get_by_role("dialog", name=rx(self.labels.window_title))
         self.wait_for(dialog, f"the Integration Triggers window of referral {reference}")
@@ -174,6 +178,7 @@ class InboxPage(Screen):
             self.page, self.settings, self.artifacts, dialog=dialog.first, reference=reference, responses=self.responses
         )
 
+    @guarded("the red API error control after a clear")
     def error_gone(self, reference: str) -> bool:
         """After a clear: the referral's row no longer shows the red API error control."""
         try:
@@ -182,10 +187,180 @@ class InboxPage(Screen):
             return False
         return True
 
-    # --- private -------------------------------------------------------------------------------
+    def reopen(self) -> None:
+        """After a reload: the inbox again (and its integration-errors view when that was shown)."""
+        if not self._on_inbox():
+            was_filtered = self._filtered
+            self.open()
+            self._filtered = was_filtered
+        if self._filtered and not self._offers(self.labels.show_all) and self.offers_error_filter():
+            self.show_errors()
+        else:
+            self._settle("the Referral Inbox table")
 
-    def _table_header(self) -> Locator:
-        return self.page.get_by_role("columnheader", name=rx(self.labels.reference_column))
+    # --- private: getting there --------------------------------------------------------------------
+
+    def _on_inbox(self) -> bool:
+        return self._table_now() is not None
+
+    def _go_to_inbox(self) -> None:
+        """A visible Inbox link (a sidebar, a dashboard tile, an open menu), else the Referrals menu,
+        opened the way it opens: a disclosure button by click, a hover or focus menu by those."""
+        inbox = self._visible_link(self.labels.menu_inbox)
+        referrals = rx(self.labels.menu_referrals)
+        menu = (
+            self.page.get_by_role("button", name=referrals)
+            .or_(self.page.get_by_role("link", name=referrals))
+            .or_(self.page.get_by_role("menuitem", name=referrals))
+        ).filter(visible=True)
+        if self.wait_for(menu, "the top menu's Referrals entry", also=inbox) == 1:
+            inbox.first.click(timeout=self.timeout_ms)
+            return
+        entry = menu.first
+        if entry.get_attribute("aria-expanded") is None:
+            for opens in (entry.hover, entry.focus):
+                opens(timeout=self.timeout_ms)
+                if self._shows(inbox, MENU_OPENS_MS):
+                    inbox.first.click(timeout=self.timeout_ms)
+                    return
+        entry.click(timeout=self.timeout_ms)
+        self.wait_for(inbox, "the Referrals menu's Inbox link")
+        inbox.first.click(timeout=self.timeout_ms)
+
+    def _visible_link(self, label: str) -> Locator:
+        name = rx(label)
+        return (self.page.get_by_role("link", name=name).or_(self.page.get_by_role("menuitem", name=name))).filter(
+            visible=True
+        )
+
+    def _shows(self, locator: Locator, timeout_ms: float) -> bool:
+        try:
+            locator.first.wait_for(state="visible", timeout=timeout_ms)
+        except PlaywrightTimeoutError:
+            return False
+        return True
+
+    def _offers(self, label: str) -> bool:
+        return self.page.get_by_role("link", name=rx(label)).filter(visible=True).count() > 0
+
+    # --- private: pages ----------------------------------------------------------------------------
+
+    def _settle(self, what: str, before: str | None = None) -> Settled:
+        return self.settle(
+            what,
+            header=self.labels.reference_column,
+            control=self.labels.error_control,
+            showing=self.labels.showing,
+            before=before,
+        )
+
+    def _listed_page(self, settled: Settled, seen: set[str]) -> ListedPage:
+        """The page's errored rows not yielded before; ``seen`` is updated with every row listed."""
+        table = settled.table
+        assert table is not None  # a table-settle returns one
+        ref_col = column(table["headers"], self.labels.reference_column)
+        service = column(table["headers"], self.labels.service_column)
+        submitted = column(table["headers"], self.labels.submitted_column)
+        status = column(table["headers"], self.labels.status_column)
+        found: list[InboxRow] = []
+        listed = 0
+        for row in table["rows"]:
+            match = REFERENCE.search(cell_text(row, ref_col))
+            if match is None or match.group(0) in seen:
+                continue
+            seen.add(match.group(0))
+            listed += 1
+            if row["flagged"]:
+                found.append(
+                    InboxRow(
+                        reference=match.group(0),
+                        service=cell_text(row, service),
+                        submitted=cell_text(row, submitted),
+                        status=cell_text(row, status),
+                        has_error=True,
+                    )
+                )
+        return ListedPage(
+            rows=tuple(found), listed_total=settled.showing[2] if settled.showing else None, rows_on_page=listed
+        )
+
+    def _advance(self, current: Settled) -> Settled | None:
+        """Next page (a link or a button) or "Load more"; None on the last page, an error when the
+        site says there is more than the pager lets the agent reach."""
+        more_to_come = _more_to_come(current)
+        control = self._pager(more_to_come)
+        if control is None:
+            return None
+        growing = bool(rx(self.labels.load_more).search(control.inner_text(timeout=self.timeout_ms) or ""))
+        control.click(timeout=self.timeout_ms)
+        self.ensure_loaded("the next page of the inbox")
+        following = self._settle("the next page of the inbox", before=current.signature)
+        if following.unchanged:
+            raise PageUnavailable(
+                "the inbox's rows did not change after "
+                + ("Load more" if growing else "Next")
+                + (f" (the page says {current.showing[1]} of {current.showing[2]})" if current.showing else ""),
+                fix="the sweep goes back to a known screen and reads the pages again",
+                screenshot=self.screenshot("pager-unchanged"),
+            )
+        return following
+
+    def _pager(self, more_to_come: bool | None) -> Locator | None:
+        """The enabled Next / Load more control, waited for while it is disabled and the list has more;
+        None when there is none and the page does not say there is more."""
+        name_next, name_more = rx(self.labels.next_page), rx(self.labels.load_more)
+        page = self.page
+        control = (
+            page.get_by_role("link", name=name_next)
+            .or_(page.get_by_role("button", name=name_next))
+            .or_(page.get_by_role("button", name=name_more))
+            .or_(page.get_by_role("link", name=name_more))
+        ).filter(visible=True)
+        if control.count() == 0:
+            if not more_to_come:
+                return None
+            if not self._shows(control, self.timeout_ms):
+                raise ControlMissing(
+                    "the inbox says it lists more referrals than this page, but shows no Next or Load more",
+                    fix="check the pager in the screenshot; adjust labels.next_page or labels.load_more",
+                    screenshot=self.screenshot("pager-missing"),
+                )
+        target = control.first
+        handle = target.element_handle(timeout=self.timeout_ms)
+        if handle.evaluate(ENABLED_JS):
+            return target
+        # Disabled: maybe only while rows load. Wait for it to come back; the page's own count says
+        # how long to be patient (more to come: the whole timeout; unknown: a patient while).
+        patience = self.timeout_ms if more_to_come else PATIENCE_MS
+        try:
+            self.page.wait_for_function(ENABLED_JS, arg=handle, polling=POLL_MS, timeout=patience)
+        except PlaywrightTimeoutError:
+            if more_to_come:
+                raise ControlMissing(
+                    "the inbox's Next stayed disabled although the page says there are more referrals",
+                    fix="check the pager in the screenshot; the sweep reports what it read",
+                    screenshot=self.screenshot("pager-disabled"),
+                ) from None
+            return None
+        return target
+
+    # --- private: rows -------------------------------------------------------------------------------
+
+    def _table_now(self) -> Table | None:
+        try:
+            return read_table(self.page.locator("body"), self.labels.reference_column, self.labels.error_control)
+        except PlaywrightError:
+            return None
+
+    def _still_flagged(self, reference: str) -> None:
+        if self._error_control(reference).count() == 0:
+            raise self._gone(reference)
+
+    def _gone(self, reference: str) -> ReferralGone:
+        return ReferralGone(
+            f"referral {reference} is no longer listed with an integration error",
+            fix="someone else may have worked it meanwhile; nothing to do",
+        )
 
     def _error_control(self, reference: str) -> Locator:
         """The red API error control (by name or tooltip), never the row's other Workflow icons."""
@@ -196,20 +371,9 @@ class InboxPage(Screen):
     def _row(self, reference: str) -> Locator:
         return self.page.get_by_role("row").filter(has_text=reference)
 
-    def _read(self) -> Table:
-        table = read_table(self.page.locator("body"), self.labels.reference_column, self.labels.error_control)
-        if table is None:
-            raise self.missing("the Referral Inbox table (a 'Reference #' column)")
-        return table
 
-    def _first_reference(self) -> str | None:
-        try:
-            table = self._read()
-        except (ControlMissing, PlaywrightError):
-            return None
-        ref_col = column(table["headers"], self.labels.reference_column)
-        for row in table["rows"]:
-            match = REFERENCE.search(cell_text(row, ref_col))
-            if match:
-                return match.group(0)
+def _more_to_come(settled: Settled) -> bool | None:
+    """What "Showing a–b of n" says: True when b < n, False when b ≥ n, None when the page says nothing."""
+    if settled.showing is None or settled.showing[1] is None:
         return None
+    return settled.showing[1] < settled.showing[2]

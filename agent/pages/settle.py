@@ -1,0 +1,112 @@
+"""When a screen has *settled*: the predicate a page object waits on before it believes what it reads.
+
+An element being present is not the screen being ready: rows, a dialog's body and a pager's state
+often arrive after the frame that holds them. A region has settled when
+
+- nothing in it (or around it) says it is loading: ``aria-busy=true``, an indeterminate
+  ``role=progressbar``, a "Loading…"-like text (``labels.loading``) in a row or a status;
+- two consecutive reads, one polling interval apart, are the same;
+- the counts agree: when the page says "Showing a–b of n" (``labels.showing``) the table holds
+  b−a+1 rows (pages) or b rows (a list that grows with "Load more").
+
+An empty table, counts that disagree, or a table that did not change after Next are believed only
+after they have held for a patient while (a fetch may still be on its way); the caller is told which
+it was. The predicate also answers at once when the Sign In page shows. Nothing sleeps: Playwright
+polls the predicate in the page until it returns a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.pages.dom import DOM_JS
+from agent.pages.tables import TABLE_JS, Table
+
+POLL_MS = 50
+"""How often the predicate is evaluated in the page; two equal reads this far apart are "stable"."""
+
+PATIENCE_MS = 1200
+"""How long an empty table, disagreeing counts or an unchanged page must hold before they are believed."""
+
+SETTLE_JS = (
+    "(args) => {\n"
+    + DOM_JS
+    + TABLE_JS
+    + r"""
+    const store = (globalThis[Symbol.for('caredove-agent.settle')] ||= {});
+    for (const k of Object.keys(store)) if (k !== args.key) delete store[k];
+    const entry = (store[args.key] ||= {sig: null, since: 0, why: 'nothing read yet'});
+    if (D.signIn()) return {state: 'signin'};
+    const root = args.root || document.body;
+    if (!root || !root.isConnected) { entry.why = 'the region went away'; return false; }
+    const loadingRe = args.loading ? new RegExp(args.loading, 'i') : null;
+    let table = null, container = root, sig;
+    if (args.header) {
+        table = T.read(root, new RegExp(args.header, 'i'), args.control ? new RegExp(args.control, 'i') : null);
+        if (!table) { entry.why = `no table with a column matching /${args.header}/`; entry.sig = null; return false; }
+        container = table.table.closest('dialog, [role=dialog], [role=alertdialog], main, [role=main]') || root;
+        if (!root.contains(container) && root !== container) container = root;
+        const rows = table.rows.map((r) => [r.flagged, r.cells.map((c) => c.text)]);
+        sig = JSON.stringify([table.headers, rows, table.notes]);
+    } else {
+        sig = D.text(root);
+    }
+    const busy = D.busy(container, loadingRe)
+        || (table && loadingRe && table.notes.some((n) => loadingRe.test(n)) ? 'loading text' : null);
+    if (busy) { entry.why = `still loading (${busy})`; entry.sig = null; return false; }
+    let showing = null;
+    if (args.showing) {
+        const re = new RegExp(args.showing, 'i');
+        const holder = D.find(container, (e) => {
+            if (table && e.contains(table.table)) return false;
+            const t = (e.textContent || '');
+            return t.length < 200 && re.test(t) && D.visible(e);
+        }).pop();
+        const m = holder ? re.exec(D.text(holder)) : null;
+        if (m) {
+            const nums = m.slice(1).filter((g) => g !== undefined).map((g) => parseInt(g.replace(/[,\s]/g, ''), 10));
+            if (nums.length >= 3) showing = nums.slice(-3);
+            else if (nums.length === 1) showing = [null, null, nums[0]];
+        }
+    }
+    const now = performance.now();
+    if (entry.sig !== sig) { entry.sig = sig; entry.since = now; entry.why = 'still changing'; return false; }
+    const rows = table ? table.rows.length : null;
+    let agreed = true;
+    if (table && showing && showing[1] !== null) {
+        const [a, b, n] = showing;
+        agreed = (n === 0 && rows === 0) || rows === b - a + 1 || rows === b;
+    }
+    const unchanged = args.before !== null && args.before !== undefined && sig === args.before;
+    const doubtful = (table && rows === 0) || !agreed || unchanged;
+    if (doubtful && now - entry.since < args.patienceMs) {
+        entry.why = unchanged ? 'the rows did not change' : !agreed ? 'the counts disagree' : 'the table is empty';
+        return false;
+    }
+    const button = table && args.button ? T.hasButton(root, new RegExp(args.button, 'i')) : false;
+    return {
+        state: 'settled', sig, showing, agreed, unchanged,
+        table: table ? {headers: table.headers, rows: table.rows, notes: table.notes, button} : null,
+    };
+}"""
+)
+
+WHY_JS = """(key) => {
+    const store = globalThis[Symbol.for('caredove-agent.settle')] || {};
+    return store[key] ? store[key].why : 'nothing read yet';
+}"""
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A region as read once it settled.
+
+    ``showing`` is the (a, b, n) of "Showing a–b of n" (a and b None when only "n results" shows);
+    ``agreed`` says whether the rows read match it; ``unchanged`` that the rows are the same as
+    the ``before`` signature the caller passed (a Next that did not move on)."""
+
+    table: Table | None
+    signature: str
+    showing: tuple[int | None, int | None, int] | None
+    agreed: bool
+    unchanged: bool
