@@ -10,7 +10,7 @@ from test_reports_samples import T0, demo_sweep, store
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.errors import ReportError
+from agent.errors import ReportError, SettingsError
 
 
 @pytest.fixture
@@ -83,3 +83,31 @@ def test_report_unreadable_json_is_a_clear_error(reports: Path) -> None:
     result = CliRunner().invoke(app, ["report", "newer", "--report-dir", str(reports)])
     assert isinstance(result.exception, ReportError)
     assert "cannot be read" in str(result.exception)
+
+
+def test_report_links_references_with_the_referral_url_setting(reports: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAREDOVE_REFERRAL_URL", "https://caredove.example/referrals/{reference}/view")
+    result = CliRunner().invoke(app, ["report", "--report-dir", str(reports)])
+    assert result.exit_code == 0, result.output
+    html = (reports / "newer" / "report.html").read_text(encoding="utf-8")
+    assert 'href="https://caredove.example/referrals/3502768696/view" target="_blank" rel="noopener noreferrer"' in html
+
+
+@pytest.mark.parametrize(
+    ("pattern", "says"),
+    [
+        ("https://caredove.example/referrals", "must contain {reference}"),
+        ("{base_url}/r/{ref}", "knows only {base_url} and {reference}, not {ref}"),
+        ("javascript:alert({reference})", "must start with http://, https:// or {base_url}"),
+        ("{base_url}/r/{reference", "is not a pattern"),
+    ],
+)
+def test_a_bad_referral_url_pattern_is_one_clear_line(
+    reports: Path, monkeypatch: pytest.MonkeyPatch, pattern: str, says: str
+) -> None:
+    monkeypatch.setenv("CAREDOVE_REFERRAL_URL", pattern)
+    result = CliRunner().invoke(app, ["report", "--report-dir", str(reports)])
+    assert isinstance(result.exception, SettingsError)  # the CLI's boundary prints it as one line, exit 2
+    assert SettingsError.exit_code == 2
+    assert str(result.exception).startswith("setting referral_url (CAREDOVE_REFERRAL_URL): ")
+    assert says in str(result.exception)

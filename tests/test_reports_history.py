@@ -14,6 +14,7 @@ from agent.errors import ReportError
 from agent.models import Outcome, SweepResult
 from agent.reports import load_history, rerender, write_reports
 from agent.reports.charts import TREND_SWEEPS, trend_chart
+from agent.reports.failed import failed_sweep, record_failed_sweep
 from agent.reports.history import previous_of
 
 
@@ -45,7 +46,7 @@ def report_dir(tmp_path: Path) -> Path:
 
 
 def rows_of(index: str) -> list[tuple[str, list[int]]]:
-    rows = re.findall(r'<tr data-sweep="([^"]+)">(.*?)</tr>', index, re.S)
+    rows = re.findall(r'<tr data-sweep="([^"]+)" data-inbox="\d+"[^>]*>(.*?)</tr>', index, re.S)
     return [(folder, [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', body)]) for folder, body in rows]
 
 
@@ -62,21 +63,23 @@ def test_index_lists_every_sweep_newest_first_with_counts(report_dir: Path) -> N
         ("c-first", [4, 1, 0, 0, 2, 7, 8]),
     ]
     assert '<a href="b-third/report.html">' in index
-    assert "3 sweeps stored" in index
+    assert "3 sweeps stored of 1 inbox" in index
+    assert 'id="inbox-filter"' not in index  # one inbox: nothing to filter
 
 
 def test_trend_chart_bars_follow_the_sweeps(report_dir: Path) -> None:
     index = (report_dir / "index.html").read_text(encoding="utf-8")
     assert "<script" not in index
-    svg = index[index.index("<svg") : index.index("</svg>")]
+    start = index.index('<svg viewBox="0 0 720')
+    svg = index[start : index.index("</svg>", start)]
     assert 'role="img"' in svg
-    assert '<title id="trend-title">' in svg
+    assert '<title id="i1-title">' in svg
     assert "<desc" in svg
     assert re.findall(r'data-total="(\d+)"', svg) == ["7", "5", "6"]  # oldest on the left
     fixes = re.findall(r'data-outcome="fix" data-value="(\d+)"', svg)
     assert fixes == ["4", "3", "1"]
     assert "The latest sweep had 6 referrals with errors, fewer than the first shown (7)" in svg
-    table = index[index.index('<table id="trend-data">') :]
+    table = index[index.index('<table id="i1-data"') :]
     assert table.index("Tue 14 May") < table.index("Wed 15 May") < table.index("Thu 16 May")
 
 
@@ -117,7 +120,7 @@ def test_previous_is_by_start_time_not_folder(report_dir: Path) -> None:
     assert previous_of(history, history[2]) == history[1]
     assert previous_of(history, history[0]) is None
     html = (report_dir / "a-second" / "report.html").read_text(encoding="utf-8")
-    assert "Change compared with the sweep of Tue 14 May 2024, 02:00 EDT (sweep-0)" in html
+    assert "What changed since the last sweep of this inbox (Tue 14 May 2024, 02:00, sweep-0)" in html
 
 
 def test_rerender_defaults_to_the_latest(report_dir: Path) -> None:
@@ -127,3 +130,106 @@ def test_rerender_defaults_to_the_latest(report_dir: Path) -> None:
     assert files.html.is_file()
     with pytest.raises(ReportError, match=r"no report\.json for sweep nope"):
         rerender(report_dir, "nope")
+
+
+# --- several inboxes, a dry run, a failed sweep, several sweeps in one day ------------------------
+
+CLINIC = "https://caredove.example"
+OTHER = "https://other-clinic.caredove.example"
+
+
+def on(base_url: str, sweep_id: str, hours: float, refs: list[str], *, dry_run: bool = False) -> SweepResult:
+    referrals = [referral(r, Outcome.ESCALATED, rule="R6", reason="x", nights_open=2) for r in refs]
+    return demo_sweep(
+        base_url=base_url,
+        sweep_id=sweep_id,
+        started_at=T0 + timedelta(hours=hours),
+        referrals=referrals,
+        problems=[],
+        dry_run=dry_run,
+    )
+
+
+@pytest.fixture
+def two_inboxes(tmp_path: Path) -> Path:
+    """Same day: clinic real sweep, other inbox, clinic dry run, a failed clinic sweep, clinic real sweep."""
+    sweeps = [
+        on(CLINIC, "c1", 0, ["3500000001", "3500000002", "3500000003"]),
+        on(OTHER, "o1", 1, ["3600000001"]),
+        on(CLINIC, "c2-dry", 2, ["3500000001"], dry_run=True),
+    ]
+    for result in sweeps:
+        write_reports(result, store(tmp_path, result), tmp_path)
+    failed = failed_sweep(
+        sweep_id="c3-failed",
+        started=T0 + timedelta(hours=3),
+        base_url=CLINIC,
+        dry_run=False,
+        why="the site refused the sign-in: check CAREDOVE_USERNAME and the password",
+    )
+    sweep_dir = tmp_path / "c3-failed"
+    sweep_dir.mkdir()
+    record_failed_sweep(failed, sweep_dir, tmp_path)
+    last = on(CLINIC, "c4", 4, ["3500000002", "3500000003", "3500000004"])
+    write_reports(last, store(tmp_path, last), tmp_path)
+    return tmp_path
+
+
+def test_since_previous_is_the_previous_real_sweep_of_the_same_inbox(two_inboxes: Path) -> None:
+    history = load_history(two_inboxes)
+    assert [h.sweep_id for h in history] == ["c1", "o1", "c2-dry", "c4"]  # the failed one is listed apart
+    by_id = {h.sweep_id: h for h in history}
+    assert previous_of(history, by_id["c4"]) == by_id["c1"]  # not the dry run, the other inbox or the failure
+    assert previous_of(history, by_id["c2-dry"]) == by_id["c1"]
+    assert previous_of(history, by_id["o1"]) is None
+    html = (two_inboxes / "c4" / "report.html").read_text(encoding="utf-8")
+    assert "(Tue 14 May 2024, 02:00, c1)" in html
+    changes = html[html.index('id="changes"') : html.index("</div>", html.index('id="changes"'))]
+    assert 'New (1):</strong> <span class="ref" data-ref="3500000004">' in changes
+    assert re.search(
+        r'Still open \(2\):</strong> <span class="ref" data-ref="3500000002">3500000002</span> \(2 nights\)', changes
+    )
+    assert 'Gone (1):</strong> <span class="ref">3500000001</span>' in changes
+    other = (two_inboxes / "o1" / "report.html").read_text(encoding="utf-8")
+    assert "no previous sweep" in other  # another inbox is never "−2 since previous"
+
+
+def test_index_has_an_inbox_column_a_filter_and_the_failed_sweep_with_why(two_inboxes: Path) -> None:
+    index = (two_inboxes / "index.html").read_text(encoding="utf-8")
+    assert "5 sweeps stored of 2 inboxes, 1 failed" in index
+    rows = re.findall(r'<tr data-sweep="([^"]+)" data-inbox="(\d+)"', index)
+    assert rows == [("c4", "1"), ("c3-failed", "1"), ("c2-dry", "1"), ("o1", "2"), ("c1", "1")]
+    assert 'id="show-1"' in index and 'id="show-2"' in index
+    assert 'body:has(#show-2:checked) [data-inbox]:not([data-inbox="2"]) { display: none; }' in index
+    assert "inbox 2: https://other-clinic.caredove.example" in index
+    failed = index[index.index('data-sweep="c3-failed"') :]
+    assert "Failed: the site refused the sign-in: check CAREDOVE_USERNAME and the password" in failed.split("</tr>")[0]
+    assert "Dry run (not compared)." in index
+
+
+def test_a_failed_sweep_leaves_a_report_that_says_why(two_inboxes: Path) -> None:
+    stored = SweepResult.model_validate_json((two_inboxes / "c3-failed" / "report.json").read_bytes())
+    assert stored.failure == "the site refused the sign-in: check CAREDOVE_USERNAME and the password"
+    assert stored.referrals == []
+    assert not stored.complete
+    html = (two_inboxes / "c3-failed" / "report.html").read_text(encoding="utf-8")
+    assert "The sweep failed and reported no referral: the site refused the sign-in" in html
+    assert 'id="summary"' not in html  # no zero counts that read like a clean inbox
+
+
+def test_problems_are_spelled_out_in_the_index(tmp_path: Path) -> None:
+    result = demo_sweep()  # the banner counted 14 but the sweep found 13
+    write_reports(result, store(tmp_path, result), tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "⚠ the banner counted 14 referrals but the sweep found 13" in index
+
+
+def test_several_sweeps_a_day_are_told_apart_on_the_chart(two_inboxes: Path) -> None:
+    history = [h for h in load_history(two_inboxes) if h.base_url == CLINIC]
+    labels = [b.label for b in trend_chart(history).bars]
+    assert labels == ["14 May 02:00", "14 May 04:00", "14 May 06:00"]
+    assert [b.dry_run for b in trend_chart(history).bars] == [False, True, False]
+    days_apart = [small_sweep(d, 1, 0, 0) for d in range(3)]
+    assert [b.label for b in trend_chart(days_apart).bars] == ["14 May", "15 May", "16 May"]
+    index = (two_inboxes / "index.html").read_text(encoding="utf-8")
+    assert index.count(' role="img" aria-labelledby=') == 2  # one chart per inbox

@@ -3,20 +3,25 @@ the Markdown and CSV forms, and that nothing secret or personal is added."""
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import re
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
 from jinja2 import StrictUndefined
 from test_reports_samples import (
     BOLD,
+    LINK,
     PLANTED_HCN,
     PLANTED_PASSWORD,
     SCRIPT,
     T0,
+    canary_sweep,
     demo_sweep,
     ocean_outage,
     referral,
@@ -25,13 +30,18 @@ from test_reports_samples import (
 
 from agent.models import Outcome, SweepResult
 from agent.reports import OUTAGE_THRESHOLD, actions_csv, text_summary, write_reports
-from agent.reports.render import environment, render_report
+from agent.reports.render import copy_script, environment, render_report
 from agent.reports.text import CSV_COLUMNS
 from agent.reports.view import build_view
 
 
-def html_of(result: SweepResult, previous: SweepResult | None = None) -> str:
-    return render_report(build_view(result, previous))
+def html_of(result: SweepResult, previous: SweepResult | None = None, link: str | None = LINK) -> str:
+    return render_report(build_view(result, previous, referral_url=link))
+
+
+def without_messages(html: str) -> str:
+    """The page without its paste-ready messages (they leave the page, so they say the zone each time)."""
+    return re.sub(r'<pre class="paste".*?</pre>', "", html, flags=re.S)
 
 
 def count_in(html: str, outcome: str) -> int:
@@ -61,6 +71,50 @@ def test_every_section_is_there_with_its_count() -> None:
     assert '<h2 id="pending-h">Pending (1)</h2>' in html
     # 2 resends for each of 3 outage referrals, 1 for EMHware, 1 pending, 2 clears.
     assert '<h2 id="actions-h">What the agent did (10)</h2>' in html
+    assert '<h2 id="cleared-h">Cleared (2)</h2>' in html
+
+
+def test_every_summary_card_links_to_its_section() -> None:
+    html = html_of(demo_sweep())
+    targets = re.findall(r'<li class="o-\w+" data-outcome="\w+"><a href="#(\w+)"', html)
+    assert targets == ["fixes", "escalations", "failed", "pending", "cleared"]
+    for target in targets:
+        assert f'<section id="{target}"' in html
+
+
+def test_every_reference_links_to_its_referral_in_a_new_tab_and_has_one_anchor() -> None:
+    result = demo_sweep()
+    html = html_of(result)
+    for r in result.referrals:
+        href = LINK.format(reference=r.reference)
+        assert f'<a class="ref" href="{href}" target="_blank" rel="noopener noreferrer"' in html, r.reference
+        assert html.count(f'id="ref-{r.reference}"') == 1, r.reference
+    assert '<span class="ref" data-ref=' not in html  # no reference left unlinked
+
+
+def test_the_address_the_agent_used_wins_over_the_pattern() -> None:
+    used = "https://caredove.example/referrals/inbox?ref=3502768696"
+    refs = [referral("3502768696", Outcome.FIX, rule="R5", reason="x", field="Postal code", url=used)]
+    html = html_of(demo_sweep(referrals=refs))
+    assert f'href="{used.replace("&", "&amp;")}"' in html
+    assert '/referrals/3502768696"' not in html
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "https://user:pw@caredove.example/r/1", "file:///etc/passwd", "//evil.example/x"]
+)
+def test_an_unsafe_stored_address_is_not_linked(url: str) -> None:
+    refs = [referral("3502768696", Outcome.FIX, rule="R5", reason="x", field="Postal code", url=url)]
+    html = html_of(demo_sweep(referrals=refs), link=None)
+    assert url not in html
+    assert '<span class="ref" data-ref="3502768696">3502768696</span>' in html
+
+
+def test_without_an_address_or_a_pattern_references_are_plain_and_the_page_says_how_to_link() -> None:
+    html = html_of(demo_sweep(), link=None)
+    assert '<a class="ref"' not in html
+    assert "set <code>referral_url</code> to link reference numbers" in html
+    assert "referral_url" not in html_of(demo_sweep())
 
 
 def test_change_since_previous_sweep() -> None:
@@ -72,12 +126,21 @@ def test_change_since_previous_sweep() -> None:
     assert "no previous sweep" in html_of(demo_sweep())
 
 
-def test_fixes_are_grouped_by_field_with_nights_open() -> None:
+def test_fixes_are_one_table_ordered_by_field_with_nights_open() -> None:
     view = build_view(demo_sweep(), None)
-    groups = {g.field: [i.reference for i in g.items] for g in view.fix_groups}
-    assert groups == {"Primary Contact's Postal Code": ["3502768696", "3502768697"], "Birth date": ["3502768698"]}
-    assert view.fix_groups[0].path == "Patient.contact[0].address.postCode"
-    assert view.fix_groups[0].items[0].nights_open == 3  # longest open first
+    rows = [(f.field, f.ref.reference, f.first_of_field) for f in view.fixes]
+    assert rows == [
+        ("Primary Contact's Postal Code", "3502768696", True),  # the field most referrals need, longest open first
+        ("Primary Contact's Postal Code", "3502768697", False),
+        ("Birth date", "3502768698", True),
+    ]
+    assert view.fixes[0].path == "Patient.contact[0].address.postCode"
+    assert view.fixes[0].nights_open == 3
+    assert view.fix_fields == 2
+    html = html_of(demo_sweep())
+    fixes = html[html.index('<section id="fixes"') : html.index('<section id="escalations"')]
+    assert fixes.count("<table") == 1  # one table, not one per field
+    assert '<th scope="col">Field</th>' in html
 
 
 def test_response_markup_renders_as_text() -> None:
@@ -86,26 +149,44 @@ def test_response_markup_renders_as_text() -> None:
     assert BOLD not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
-    assert "<script" not in html.lower()
+    script, _ = copy_script()
+    assert re.findall(r"<script>(.*?)</script>", html, re.S) == [str(script)]  # only the Copy buttons' own
 
 
-def test_escalation_has_what_support_needs_and_a_message() -> None:
+def test_copy_script_is_allowed_by_its_hash_and_nothing_else() -> None:
+    html = html_of(demo_sweep())
+    script, source = copy_script()
+    digest = base64.b64encode(hashlib.sha256(str(script).encode()).digest()).decode()
+    assert source == f"'sha256-{digest}'"
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert csp is not None
+    policy = unescape(csp.group(1))
+    assert policy.endswith(f"; script-src {source}")  # 'unsafe-inline' is for styles only
+    # Usable without script: every Copy button starts hidden, every message is selectable as a whole.
+    assert html.count('data-copy="') == html.count("hidden>Copy message</button>") > 0
+
+
+def test_escalation_is_one_line_with_what_support_needs_in_its_message() -> None:
     view = build_view(demo_sweep(), None)
-    crms = next(e for e in view.escalations if e.reference == "3502768699")
+    crms = next(e for e in view.escalations if e.ref.reference == "3502768699")
     assert crms.destination == "CRMS"
-    assert crms.trigger == "Edited Status - Ready"
-    assert len(crms.attempts) == 2
-    assert all("EDT" in a for a in crms.attempts)
-    for fact in ("3502768699", "CRMS", "http_code: 400", "Edited Status - Ready", "400-series error without"):
+    assert crms.http_status == "400"
+    for fact in ("3502768699", "CRMS", "HTTP status (http_code): 400", "Edited Status - Ready", "400-series error"):
         assert fact in crms.message
-    emh = next(e for e in view.escalations if e.reference == "3502768700")
+    assert "Attempt dates: Mon 13 May 2024, 23:00 EDT, Tue 14 May 2024, 01:00 EDT" in crms.message
+    emh = next(e for e in view.escalations if e.ref.reference == "3502768700")
     assert "Resend at Tue 14 May 2024, 02:02 EDT (confirmed)" in emh.message
-    ocean = next(e for e in view.escalations if e.reference == "3502768701")
+    ocean = next(e for e in view.escalations if e.ref.reference == "3502768701")
     assert ocean.ocean
     assert "Ocean Site ID" in ocean.message
     assert "Ocean Site ID" not in crms.message
     html = html_of(demo_sweep())
-    assert html.count('<pre class="paste">') == len(view.escalations) + len(view.outages)
+    assert html.count('<pre class="paste"') == len(view.escalations) + len(view.outages)
+    assert html.count('<details class="paste">') == len(view.escalations) + len(view.outages)
+    line = re.search(r'<li id="ref-3502768699" class="o-escalated">\s*<p class="line">(.*?)</p>', html, re.S)
+    assert line is not None
+    assert "CRMS · HTTP status 400 · " in line.group(1)
+    assert 'title="Procedure rule R6"' in line.group(1)  # the rule id as a tooltip, not in the words
     assert "Talk to a person" in html
     assert "8:30–17:30 Eastern" in html
 
@@ -113,22 +194,23 @@ def test_escalation_has_what_support_needs_and_a_message() -> None:
 def test_outage_notice_once_from_threshold() -> None:
     assert OUTAGE_THRESHOLD == 3
     html = html_of(demo_sweep(outage=OUTAGE_THRESHOLD))
-    assert html.count('class="item outage"') == 1
+    assert html.count('<article class="outage"') == 1
     assert "Service Failure: Ocean eReferral (3 referrals)" in html
+    assert html.index('id="outage"') < html.index('id="summary"')  # the outage notice comes first
     view = build_view(demo_sweep(outage=OUTAGE_THRESHOLD), None)
     (outage,) = view.outages
-    assert outage.references == ("3502769000", "3502769001", "3502769002")
+    assert tuple(r.reference for r in outage.refs) == ("3502769000", "3502769001", "3502769002")
     assert "Service Failure" in outage.message
     assert "Ocean Site ID" in outage.message
     # The outage's referrals are not repeated as single escalations.
-    assert not {e.reference for e in view.escalations} & set(outage.references)
-    assert 'id="esc-3502769000-h"' not in html
+    assert not {e.ref.reference for e in view.escalations} & {r.reference for r in outage.refs}
+    assert html.count('id="ref-3502769000"') == 1
 
 
 @pytest.mark.parametrize("n", [0, OUTAGE_THRESHOLD - 1])
 def test_no_outage_notice_below_threshold(n: int) -> None:
     html = html_of(demo_sweep(outage=n))
-    assert 'class="item outage"' not in html
+    assert 'class="outage"' not in html
     assert "Service Failure" not in html
     view = build_view(demo_sweep(outage=n), None)
     assert sum(e.destination == "Ocean eReferral" for e in view.escalations) == n + 1
@@ -154,6 +236,15 @@ def test_dry_run_banner_and_planned_actions() -> None:
     assert "planned, not clicked" not in live
 
 
+def test_a_dry_runs_pending_items_do_not_claim_a_resend_is_under_way() -> None:
+    dry = html_of(demo_sweep(dry_run=True))
+    assert "still under way" not in dry
+    assert "no resend is under way" in dry
+    assert "Dry run: Resend planned, not clicked" in dry
+    live = html_of(demo_sweep())
+    assert "A resend the agent clicked has no result yet" in live
+
+
 def test_sweep_problems_are_prominent() -> None:
     html = html_of(demo_sweep())
     assert "Needs attention: 1 problem with this sweep" in html
@@ -175,10 +266,33 @@ def test_screenshot_outside_the_sweep_folder_is_not_linked(path: str) -> None:
     assert "No screenshot was saved." in html
 
 
-def test_times_are_readable_with_zone() -> None:
+def test_one_date_style_with_the_zone_said_once() -> None:
+    refs = [
+        referral(
+            "3502768712",
+            Outcome.CLEARED,
+            rule="R1",
+            reason="The latest attempt (2024-05-14 01:27 UTC-04:00) succeeded, but the error is still shown",
+            actions=[],
+        )
+    ]
+    html = html_of(demo_sweep(referrals=[*demo_sweep().referrals, *refs]))
+    page = without_messages(html)
+    assert "Tue 14 May 2024, 02:00:00–02:07:05 (took 7 min 5 s)" in page  # the day said once
+    assert "all times EDT (America/Toronto)" in page
+    assert page.count("EDT") == 1
+    assert "UTC" not in page
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", page)  # no ISO dates from the rules' reasons
+    assert "Tue 14 May 2024, 02:04:00" in page  # a click's time with seconds: order matters
+    assert "http_code" not in page
+
+
+def test_cleared_referrals_have_their_own_section() -> None:
     html = html_of(demo_sweep())
-    assert "Tue 14 May 2024, 02:00 EDT to Tue 14 May 2024, 02:07 EDT" in html
-    assert "America/Toronto" in html
+    cleared = html[html.index('<section id="cleared"') : html.index('<section id="actions"')]
+    assert "3502768712" in cleared
+    assert "3502768713" in cleared
+    assert "The latest attempt had succeeded: cleared the error" in cleared
 
 
 def test_empty_sweep_says_so() -> None:
@@ -191,20 +305,42 @@ def test_empty_sweep_says_so() -> None:
 def test_markdown_summary() -> None:
     previous = demo_sweep(sweep_id="before", started_at=T0 - timedelta(days=1), outage=0)
     md = text_summary(demo_sweep(), previous)
-    assert md.startswith("# Caredove sweep of Tue 14 May 2024, 02:00 EDT")
+    assert md.startswith("# Caredove sweep of Tue 14 May 2024, 02:00")
     assert "| Escalate to Caredove | 6 | +3 |" in md
     assert "| Fix for staff | 3 | ±0 |" in md
-    assert "**Service Failure, Ocean eReferral**: 3 referrals" in md
-    assert "3502768696: is missing" in md
-    assert "3502768711: the Integration Triggers window did not open" in md
+    assert "## Service Failure: Ocean eReferral" in md
+    assert "- 3502768696, Primary Contact's Postal Code: is missing." in md
+    assert "- 3502768711: the Integration Triggers window did not open" in md
+    assert "## Cleared (2)" in md
     assert "the banner counted" in md
-    assert "<" not in md.replace("\\<", "")  # partner markup is escaped for Markdown renderers
     assert "Dry run" not in md
-    assert "**Dry run: the agent clicked nothing.**" in text_summary(demo_sweep(dry_run=True), None)
+    assert "Dry run: the agent clicked nothing." in text_summary(demo_sweep(dry_run=True), None)
+
+
+def test_markdown_escapes_only_what_would_be_markup() -> None:
+    refs = [
+        referral(
+            "3502768699",
+            Outcome.ESCALATED,
+            rule="R6",
+            reason=f"400-series error (the partner says {SCRIPT} {BOLD} *now* [x](y) ~z~ _a_ http_code &amp;) #1 + !",
+            http_code=400,
+            destination="CRMS",
+        )
+    ]
+    md = text_summary(demo_sweep(referrals=refs, problems=[]), None)
+    line = next(x for x in md.splitlines() if x.startswith("- 3502768699"))
+    assert "(the partner says \\<script>alert(1)\\</script> \\<b>bold\\</b>" in line
+    assert "\\*now\\* \\[x\\](y) \\~z\\~ \\_a\\_ HTTP status \\&amp;) #1 + !" in line
+    assert "\\(" not in md
+    assert "\\)" not in md
+    assert "\\#" not in md
+    assert "http\\_code" not in md
+    assert "\\." not in md
 
 
 def test_csv_has_the_action_items() -> None:
-    rows = list(csv.DictReader(io.StringIO(actions_csv(demo_sweep()))))
+    rows = list(csv.DictReader(io.StringIO(actions_csv(demo_sweep(), referral_url=LINK))))
     assert tuple(rows[0].keys()) == CSV_COLUMNS
     by_ref = {r["Reference #"]: r for r in rows}
     assert "3502768712" not in by_ref  # cleared: nothing to do
@@ -214,23 +350,28 @@ def test_csv_has_the_action_items() -> None:
     assert postal["Field"] == "Primary Contact's Postal Code (Patient.contact[0].address.postCode)"
     assert postal["What to do"].startswith("Add the primary contact's postal code")
     assert postal["Nights open"] == "3"
-    assert postal["http_code"] == "400"
+    assert postal["HTTP status"] == "400"
+    assert postal["Address"] == LINK.format(reference="3502768696")
     assert by_ref["3502769000"]["What to do"].startswith("Report a Service Failure of Ocean eReferral")
     assert by_ref["3502768698"]["What to do"].startswith("'=HYPERLINK")  # no formula in a spreadsheet
 
 
-def test_files_hold_no_planted_secret_or_added_personal_data(tmp_path: Path) -> None:
-    result = demo_sweep(dry_run=True)
-    inputs = result.model_dump_json()
+def test_files_hold_no_planted_secret_or_health_card_number(tmp_path: Path) -> None:
+    result = canary_sweep()
+    assert PLANTED_PASSWORD in result.model_dump_json()  # fed in, so that its absence below means something
+    assert PLANTED_HCN in result.model_dump_json()
     sweep_dir = store(tmp_path, result)
-    files = write_reports(result, sweep_dir, tmp_path)
+    files = write_reports(result, sweep_dir, tmp_path, referral_url="{base_url}/referrals/{reference}")
     hcn_like = re.compile(r"\d{4}[- ]\d{3}[- ]\d{3}")
-    assert not hcn_like.search(inputs)
     for path in (files.html, files.markdown, files.csv, files.index):
         text = path.read_text(encoding="utf-8-sig")
-        assert PLANTED_PASSWORD not in text
-        assert PLANTED_HCN not in text
+        assert PLANTED_PASSWORD not in text, path.name
+        assert PLANTED_HCN not in text, path.name
+        assert "ops:" not in text, path.name
         assert not hcn_like.search(text), path.name
         # The only 10-digit numbers are the reference numbers the inputs hold.
         assert set(re.findall(r"(?<!\d)\d{10}(?!\d)", text)) <= {r.reference for r in result.referrals}
-    assert "[redacted]" in files.html.read_text(encoding="utf-8")  # the caller's scrub is kept, not undone
+    html = files.html.read_text(encoding="utf-8")
+    assert "Bad Request: health card [redacted] rejected" in html  # scrubbed, and the rest still shown
+    assert 'href="https://caredove.example/referrals/3502768712"' in html  # the pattern, not the bad address
+    assert "Inbox https://caredove.example</span>" in html

@@ -14,9 +14,12 @@ from agent.models import ActionRecord, ActionType, Outcome, ReferralResult, Swee
 T0 = datetime(2024, 5, 14, 6, 0, tzinfo=UTC)  # 02:00 EDT
 SCRIPT = "<script>alert(1)</script>"
 BOLD = "<b>bold</b>"
-# Planted: these appear nowhere in the inputs, so they must appear in no generated file.
-PLANTED_PASSWORD = "Pl4nted-S3cret-pw!"  # a canary, not a credential
+# Canaries: canary_sweep() feeds them into the inputs where a careless report would show them
+# (credentials in the site's address and a referral's address, a health card number in the partner's
+# reply and in what the reader made of it); no generated file may hold them.
+PLANTED_PASSWORD = "Pl4nted-S3cret-pw"  # a canary, not a credential
 PLANTED_HCN = "4532-281-746-AB"
+LINK = "https://caredove.example/referrals/{reference}"
 
 
 def referral(reference: str, outcome: Outcome, **kw: object) -> ReferralResult:
@@ -170,6 +173,7 @@ def demo_referrals(*, outage: int = 3, dry_run: bool = False) -> list[ReferralRe
 
 def demo_sweep(
     *,
+    base_url: str = "https://caredove.example",
     sweep_id: str = "20240514T060000Z",
     started_at: datetime = T0,
     outage: int = 3,
@@ -182,7 +186,7 @@ def demo_sweep(
         sweep_id=sweep_id,
         started_at=started_at,
         finished_at=started_at + timedelta(minutes=7, seconds=5),
-        base_url="https://caredove.example",
+        base_url=base_url,
         dry_run=dry_run,
         ui="older",
         banner_count=len(refs) + 1,
@@ -192,6 +196,21 @@ def demo_sweep(
         if problems is None
         else problems,
     )
+
+
+def canary_sweep() -> SweepResult:
+    """The demo sweep with the canaries planted in its inputs."""
+    sweep = demo_sweep(dry_run=True, base_url=f"https://ops:{PLANTED_PASSWORD}@caredove.example")
+    referrals = []
+    for r in sweep.referrals:
+        if r.reference == "3502768699":  # an escalation: its reply is quoted in the message to support
+            r = r.model_copy(update={"text": f"Bad Request: health card {PLANTED_HCN} rejected"})
+        if r.reference == "3502768697":  # a fix: what the reader made of the reply
+            r = r.model_copy(update={"problem": f"{PLANTED_HCN} is not valid"})
+        if r.reference == "3502768712":
+            r = r.model_copy(update={"url": f"https://ops:{PLANTED_PASSWORD}@caredove.example/referrals/3502768712"})
+        referrals.append(r)
+    return sweep.model_copy(update={"referrals": referrals})
 
 
 def store(report_dir: Path, result: SweepResult, folder: str | None = None) -> Path:
@@ -207,7 +226,8 @@ def test_demo_sweep_has_every_outcome() -> None:
     assert all(n > 0 for n in counts.values()), counts
 
 
-def test_demo_sweep_holds_no_planted_secret() -> None:
-    dumped = demo_sweep(dry_run=True).model_dump_json()
-    assert PLANTED_PASSWORD not in dumped
-    assert PLANTED_HCN not in dumped
+def test_canaries_are_really_in_the_inputs() -> None:
+    dumped = canary_sweep().model_dump_json()
+    assert dumped.count(PLANTED_PASSWORD) == 2
+    assert dumped.count(PLANTED_HCN) == 2
+    assert PLANTED_PASSWORD not in demo_sweep().model_dump_json()

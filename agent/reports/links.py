@@ -23,11 +23,11 @@ def check_pattern(pattern: str) -> str:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
     except ValueError as exc:
         raise ValueError(f"is not a pattern ({exc}); use e.g. {{base_url}}/referrals/{{reference}}") from None
-    if "reference" not in names:
-        raise ValueError("must contain {reference}, e.g. {base_url}/referrals/{reference}")
     unknown = names - PLACEHOLDERS
     if unknown:
         raise ValueError(f"knows only {{base_url}} and {{reference}}, not {{{sorted(unknown)[0]}}}")
+    if "reference" not in names:
+        raise ValueError("must contain {reference}, e.g. {base_url}/referrals/{reference}")
     if not pattern.startswith(("http://", "https://", "{base_url}")):
         raise ValueError("must start with http://, https:// or {base_url}")
     return pattern

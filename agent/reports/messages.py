@@ -9,7 +9,14 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from agent.models import ActionRecord, ActionType, ReferralResult
+from agent.redact import scrub
 from agent.reports.format import fmt_stamp, plain_words, shorten
+
+
+def partner_text(text: str | None) -> str:
+    """The partner's reply as a report may show it: scrubbed again (report.json is read back from
+    disk and may come from an older agent or a hand edit), on one line, shortened."""
+    return shorten(scrub(text)) if text else ""
 
 
 def is_5xx(referral: ReferralResult) -> bool:
@@ -54,7 +61,7 @@ def escalation_message(r: ReferralResult, zone: ZoneInfo) -> str:
         f"- Trigger: {r.trigger or 'unknown'}",
         f"- Attempt dates: {attempts}",
         f"- HTTP status (http_code): {_code(r.http_code)}",
-        f"- Response text: {shorten(r.text) or '(empty)'}",
+        f"- Response text: {partner_text(r.text) or '(empty)'}",
         f"- Why we are asking: {plain_words(r.reason, zone)}",
         f"- Already tried: {'; '.join(tried_of(r, zone))}",
     ]

@@ -28,7 +28,7 @@ from agent.reports.format import (
     zone_name,
 )
 from agent.reports.links import referral_link, site_address
-from agent.reports.messages import action_state, escalation_message, is_5xx, is_ocean, outage_message
+from agent.reports.messages import action_state, escalation_message, is_5xx, is_ocean, outage_message, partner_text
 
 # From this many 500-series escalations for one destination in one sweep, the report shows one
 # outage notice instead of one row each: support needs to hear "Service Failure" once, not n times.
@@ -243,7 +243,7 @@ def _fix_rows(referrals: list[ReferralResult], ref: Callable[[ReferralResult], R
     groups: dict[tuple[str, str | None], list[ReferralResult]] = defaultdict(list)
     for r in referrals:
         if r.outcome is Outcome.FIX:
-            groups[(r.field or r.path or "Field not named", r.path)].append(r)
+            groups[(partner_text(r.field) or r.path or "Field not named", r.path)].append(r)
     ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0][0].lower()))
     rows = []
     for (label, path), items in ordered:
@@ -253,7 +253,7 @@ def _fix_rows(referrals: list[ReferralResult], ref: Callable[[ReferralResult], R
                     ref=ref(r),
                     field=label,
                     path=path,
-                    problem=r.problem or shorten(r.reason),
+                    problem=partner_text(r.problem) or shorten(r.reason),
                     fix=r.fix
                     or "Correct the referral as the response says, then save it (Caredove resends by itself).",
                     nights_open=r.nights_open,
