@@ -113,15 +113,37 @@ class Referral:
     def pending(self) -> bool:
         return any(a.status == "pending" for a in self.attempts)
 
-    def snapshot(self) -> dict[str, Any]:
-        """The ``before`` of a record event."""
-        latest = self.latest()
+    def latest_by_destination(self) -> dict[str, Attempt]:
+        """Each destination's latest attempt: the procedure judges every destination on its own."""
+        latest: dict[str, Attempt] = {}
+        for attempt in sorted(self.attempts, key=lambda a: a.at):
+            latest[attempt.destination] = attempt
+        return latest
+
+    def judged(self, destination: str | None = None) -> Attempt | None:
+        """The attempt a record's ``latest_*`` describes: the given destination's latest, else the
+        worst of every destination's latest (a failed one, else a pending one, else the newest)."""
+        by_dest = self.latest_by_destination()
+        if destination is not None and destination in by_dest:
+            return by_dest[destination]
+        for status in ("failed", "pending"):
+            worst = [a for a in by_dest.values() if a.status == status]
+            if worst:
+                return max(worst, key=lambda a: a.at)
+        return self.latest()
+
+    def snapshot(self, destination: str | None = None) -> dict[str, Any]:
+        """The ``before`` of a record event (a resend's: the answered attempt's destination)."""
+        judged = self.judged(destination)
         return {
             "has_error": self.has_error,
-            "latest_status": latest.status if latest else None,
-            "latest_http_code": latest.http_code if latest else None,
+            "latest_status": judged.status if judged else None,
+            "latest_http_code": judged.http_code if judged else None,
             "pending": self.pending(),
             "attempts": len(self.attempts),
+            "destinations": {
+                d: {"status": a.status, "http_code": a.http_code} for d, a in self.latest_by_destination().items()
+            },
         }
 
     def as_json(self) -> dict[str, Any]:

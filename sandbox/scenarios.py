@@ -39,6 +39,7 @@ class ErrorSpec:
     script: list[Outcome] = field(default_factory=list)
     problem: tuple[str, str] | None = None  # (form field, the bad value a save must replace)
     has_error: bool = True
+    also: list[tuple[str, str, float, str]] = field(default_factory=list)  # attempts to a second destination
 
 
 class Builder:
@@ -82,9 +83,10 @@ class Builder:
         ref = self.referral(index, spec.destination)
         ref.attempts.clear()
         age = (self.now - ref.submitted).total_seconds() / 3600
-        for example, trigger, hours_ago in spec.history:
+        history = [(e, t, h, spec.destination) for e, t, h in spec.history] + spec.also
+        for example, trigger, hours_ago, destination in sorted(history, key=lambda item: -item[2]):
             at = self.now - timedelta(hours=min(hours_ago, age - 0.01), seconds=self.rng.randrange(60))
-            ref.attempts.append(self.attempt(at, trigger, spec.destination, example))
+            ref.attempts.append(self.attempt(at, trigger, destination, example))
         ref.has_error = spec.has_error
         ref.script = list(spec.script)
         if spec.problem:
@@ -136,10 +138,24 @@ RULE_ERRORS: dict[str, ErrorSpec] = {
 }
 """R3 ("pending") starts as a 504 whose resend stays Pending for 600 s (times time_scale)."""
 
+TWO_DESTINATIONS: dict[str, ErrorSpec] = {
+    # resolved: CDIS failed then succeeded, Ocean succeeded in between -> clear
+    "R1_2d": ErrorSpec("CDIS", [("nginx-502", "Received", 6), ("ok-201", "Received", 4.5)],
+                       also=[("ok-fhir-201", "Received", 5.5, "Ocean eReferral")]),
+    # resend: EMHware's latest is a 502, although the newest attempt of all (CDIS) succeeded
+    "R2_2d": ErrorSpec("EMHware", [("nginx-502", "Received", 5)], [_resend("ok-201")],
+                       also=[("ok-201", "Received", 4, "CDIS")]),
+    # fix: CRMS refused the postal code; CDIS, later, took the referral
+    "R5_2d": ErrorSpec("CRMS", [("postal-code-missing", "Received", 5)], problem=("contact_postal_code", ""),
+                       also=[("ok-201", "Received", 4, "CDIS")]),
+}  # fmt: skip
+"""``two_destinations=true``: referrals sent to two partner systems, attempts interleaved by date; each
+destination is judged on its own latest attempt (procedure.md)."""
+
 
 def demo(config: Config, now: datetime) -> World:
     b = Builder(config, now)
-    errors = demo_errors()
+    errors = demo_errors() + (list(TWO_DESTINATIONS.values()) if config.two_destinations else [])
     slots = set(b.rng.sample(range(40), len(errors)))
     specs = iter(errors)
     return b.world([b.errored(i, next(specs)) if i in slots else b.referral(i) for i in range(40)])
@@ -147,8 +163,9 @@ def demo(config: Config, now: datetime) -> World:
 
 def rules(config: Config, now: datetime) -> World:
     b = Builder(config, now)
-    referrals = [b.errored(i, spec) for i, spec in enumerate(RULE_ERRORS.values())]
-    rules_map = {rule: r.reference for rule, r in zip(RULE_ERRORS, referrals, strict=True)}
+    specs = RULE_ERRORS | (TWO_DESTINATIONS if config.two_destinations else {})
+    referrals = [b.errored(i, spec) for i, spec in enumerate(specs.values())]
+    rules_map = {rule: r.reference for rule, r in zip(specs, referrals, strict=True)}
     referrals += [b.referral(i) for i in range(len(referrals), len(referrals) + 4)]
     return b.world(referrals, rules_map)
 

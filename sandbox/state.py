@@ -137,7 +137,7 @@ class Store:
     # --- the record -------------------------------------------------------------------------------
 
     def log(self, kind: EventKind, outcome: EventOutcome, referral: Referral | None = None,
-            attempt_id: int | None = None, **extra: Any) -> None:  # fmt: skip
+            attempt_id: int | None = None, destination: str | None = None, **extra: Any) -> None:  # fmt: skip
         self.record.append({
             "seq": len(self.record) + 1,
             "at": self.now().isoformat(timespec="milliseconds"),
@@ -145,7 +145,7 @@ class Store:
             "reference": referral.reference if referral else None,
             "attempt_id": attempt_id,
             "outcome": outcome,
-            "before": referral.snapshot() if referral else None,
+            "before": referral.snapshot(destination) if referral else None,
             **extra,
         })  # fmt: skip
 
@@ -214,10 +214,11 @@ class Store:
             referral = self.get(reference)
             answered = self.attempt(referral, attempt_id)
             error = self.faults.resend_error_for.get(reference)
+            where = answered.destination
             if error == "fail":
-                self.log("resend", "failed", referral, attempt_id)
+                self.log("resend", "failed", referral, attempt_id, where)
                 return ResendResult(applied=False, error=error)
-            self.log("resend", "applied", referral, attempt_id)
+            self.log("resend", "applied", referral, attempt_id, where)
             if referral.script:
                 outcome = referral.script.pop(0)
             elif answered.becomes is not None:  # resending a pending attempt: it ends the same way
@@ -246,19 +247,23 @@ class Store:
             referral = self.get(reference)
             self.log("save", "applied", referral, fields=sorted(k for k in values if k in referral.fields))
             referral.fields.update({k: v for k, v in values.items() if k in referral.fields})
-            latest = referral.latest()
-            if referral.script:
-                outcome = referral.script.pop(0)
-            elif referral.problem_field and not field_valid(
-                referral.problem_field, referral.fields[referral.problem_field]
-            ):
-                failed = next((a for a in reversed(referral.attempts) if a.status == "failed"), None)
-                code, text = (failed.http_code, failed.text) if failed else (400, "")
-                outcome = Outcome("failed", code, text, 0.0)
-            else:
-                outcome = Outcome("success", 201, '{"status":"received"}', 0.0)
-            destination = latest.destination if latest else referral.destination
-            self._new_attempt(referral, "Edited", destination, outcome)
+            problem = referral.judged()
+            for destination in referral.destinations():  # a re-save goes to every partner system
+                if problem is None or destination == problem.destination:
+                    outcome = self._saved_outcome(referral)
+                else:
+                    outcome = Outcome("success", 201, '{"status":"received"}', 0.0)
+                self._new_attempt(referral, "Edited", destination, outcome)
+
+    def _saved_outcome(self, referral: Referral) -> Outcome:
+        """What a save sends: the script's next outcome, else success once the named field is valid."""
+        if referral.script:
+            return referral.script.pop(0)
+        if referral.problem_field and not field_valid(referral.problem_field, referral.fields[referral.problem_field]):
+            failed = next((a for a in reversed(referral.attempts) if a.status == "failed"), None)
+            code, text = (failed.http_code, failed.text) if failed else (400, "")
+            return Outcome("failed", code, text, 0.0)
+        return Outcome("success", 201, '{"status":"received"}', 0.0)
 
     # --- views ------------------------------------------------------------------------------------
 

@@ -31,6 +31,10 @@ AXES: dict[str, tuple[Any, ...]] = {
     "pager_disabled": ("aria", "disabled"),
     "showing_line": (True, True, False),
     "page_size": (10, 20, 25, 50),
+    "window_load": ("ready", "after_open"),
+    "window_shadow": (False, False, True),
+    "window_order": ("newest_first", "oldest_first", "by_destination"),
+    "two_destinations": (False, True),
 }
 MINUTE_STYLES = ("us", "eu")  # dates without seconds
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.auth import signed_out, store_of
+from sandbox.auth import REFRESH_HEADER, signed_out, store_of
 from sandbox.faults import HANG_SECONDS
 from sandbox.model import Attempt, Referral
 from sandbox.render import ENV, ERROR_TITLE, labels, when
@@ -61,6 +61,9 @@ async def triggers(request: Request) -> Response:
         return answer
     store = store_of(request)
     reference = request.path_params["ref"]
+    delay = store.config.load_delay_ms
+    if delay and request.headers.get(REFRESH_HEADER) != "1":  # a slow API: why windows show a loading state
+        await asyncio.sleep(delay / 1000)
     if reference in store.faults.window_fail_for:
         return _problem("the window could not be loaded", 500)
     try:

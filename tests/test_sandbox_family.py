@@ -226,3 +226,80 @@ def test_no_showing_line(page: Page, sandbox: SandboxControl) -> None:
     expect(error_buttons(page)).to_have_count(10)
     expect(page.get_by_text(re.compile(r"Showing \d"))).to_have_count(0)
     expect(page.get_by_role("link", name="Next")).to_be_visible()
+
+
+# --- 5. the Integration Triggers window ------------------------------------------------------------
+
+TRIGGERS = "**/referrals/*/triggers"
+
+
+def open_window(page: Page, reference: str) -> Any:
+    row = page.get_by_role("row").filter(has=page.get_by_text(reference, exact=True))
+    row.get_by_role("button", name=re.compile(r"^(API error|API)$")).click()
+    return page.get_by_role("dialog", name="Integration Triggers")
+
+
+def test_window_content_can_arrive_after_it_opens(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, window_load="after_open")
+    held = Held(page, TRIGGERS)
+    window = open_window(page, sandbox.reference_for("R2"))
+    expect(window).to_be_visible()
+    expect(window.get_by_role("progressbar", name="Loading integration triggers")).to_be_visible()
+    expect(window).to_have_attribute("aria-busy", "true")
+    expect(window.get_by_role("button", name="Resend")).to_have_count(0)
+    held.release()
+    expect(window.get_by_role("button", name="Resend")).to_have_count(1)
+    expect(window.get_by_role("progressbar")).to_have_count(0)
+    expect(window).not_to_have_attribute("aria-busy", "true")
+
+
+def test_window_ready_mode_opens_only_with_its_content(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox)
+    held = Held(page, TRIGGERS)
+    row = page.get_by_role("row").filter(has=page.get_by_text(sandbox.reference_for("R2"), exact=True))
+    row.get_by_role("button", name="API error").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    held.release()
+    expect(page.get_by_role("dialog", name="Integration Triggers").get_by_role("button", name="Resend")).to_be_visible()
+
+
+def test_window_inside_an_open_shadow_root(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, window_shadow=True)
+    window = open_window(page, sandbox.reference_for("R2"))
+    expect(window.get_by_role("button", name="Resend")).to_be_visible()  # role locators pierce it
+    assert page.evaluate("document.querySelectorAll('dialog').length") == 0  # querySelectorAll does not
+    assert page.evaluate("document.querySelector('caredove-triggers').shadowRoot.querySelectorAll('dialog').length")
+    window.get_by_role("button", name="Resend").click()
+    expect(window.get_by_role("row").nth(1).get_by_role("img")).to_have_accessible_name("Pending")
+    window.get_by_role("button", name="Close and clear error").click()
+    expect(window).to_be_hidden()
+    assert [e["kind"] for e in sandbox.record()] == ["sign_in", "resend", "clear"]
+
+
+def test_two_destinations_interleave_and_each_is_judged_on_its_own(page: Page, sandbox: SandboxControl) -> None:
+    answer = errors_view(page, sandbox, two_destinations=True)
+    assert {"R1_2d", "R2_2d", "R5_2d"} <= set(answer["rules"])
+    ref = sandbox.reference_for("R2_2d")
+    window = open_window(page, ref)
+    rows = window.get_by_role("row")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(1)).to_contain_text("CDIS")  # newest of all: CDIS succeeded
+    expect(rows.nth(2)).to_contain_text("EMHware")  # EMHware's own latest failed
+    rows.nth(2).get_by_role("button", name="Resend").click()
+    expect(rows).to_have_count(4)
+    resend = sandbox.record("resend")[0]
+    assert resend["before"]["latest_status"] == "failed" and resend["before"]["latest_http_code"] == 502
+    assert resend["before"]["destinations"] == {
+        "EMHware": {"status": "failed", "http_code": 502},
+        "CDIS": {"status": "success", "http_code": 201},
+    }
+    assert sandbox.referral(ref)["attempts"][-1]["destination"] == "EMHware"
+
+
+def test_window_rows_grouped_by_destination(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, two_destinations=True, window_order="by_destination")
+    window = open_window(page, sandbox.reference_for("R1_2d"))
+    cells = window.get_by_role("row").filter(has=page.get_by_role("cell")).locator("td:nth-child(3)")
+    expect(cells).to_have_text(["CDIS", "CDIS", "Ocean eReferral"])
+    stamps = window.locator("time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert stamps[0] > stamps[1]  # newest first within CDIS

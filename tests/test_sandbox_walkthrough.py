@@ -122,7 +122,8 @@ def test_walk_through_the_article(page: Page, sandbox: SandboxControl, ui: str) 
     assert [e["kind"] for e in events] == ["sign_in", "resend", "clear"]
     assert events[1]["before"]["latest_status"] == "failed" and events[1]["before"]["latest_http_code"] == 502
     assert events[2]["before"] == {
-        "has_error": True, "latest_status": "success", "latest_http_code": 201, "pending": False, "attempts": 2
+        "has_error": True, "latest_status": "success", "latest_http_code": 201, "pending": False, "attempts": 2,
+        "destinations": {"EMHware": {"status": "success", "http_code": 201}},
     }  # fmt: skip
 
 
