@@ -55,7 +55,7 @@ async def login(request: Request) -> Response:
         expired = request.query_params.get("expired") == "1"
         template = "login_microsoft.html" if flow == "microsoft" else "login.html"
         step = "email" if flow == "two_step" else "both"
-        return page(request, template, expired=expired, error=False, email="", step=step)
+        return page(request, template, expired=expired, error=False, email="", step=step, unavailable=False)
     if flow == "microsoft":
         return RedirectResponse("/login", status_code=303)
     form = await request.form()
