@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sandbox import admin, inbox, views, window
+from sandbox import admin, inbox, response, views, window
 from sandbox.state import Clock, Store
 
 
@@ -32,7 +32,7 @@ def create_app(store: Store | None = None, *, clock: Clock | None = None, **opti
     if store is None:
         store = Store(clock=clock) if clock is not None else Store()
         store.reset(options)
-    app = Starlette(routes=[*inbox.ROUTES, *views.ROUTES, *window.ROUTES, *admin.ROUTES])
+    app = Starlette(routes=[*inbox.ROUTES, *views.ROUTES, *response.ROUTES, *window.ROUTES, *admin.ROUTES])
     app.state.store = store
     app.add_middleware(Latency)
     return app

@@ -7,6 +7,7 @@ referrals), so a failure reproduces exactly.
     window_fail_for                 [refs] the error control opens nothing
     response_fail_for               [refs] the response tab answers 500
     response_garbage_for            [refs] the response tab shows junk that is not a record
+    response_missing_for            [refs] the response tab answers 404 (the log is gone)
     resend_error_for                {ref: "fail" | "commit_then_fail" | "commit_then_hang"}
     clear_error_for                 [refs] the clear button fails (not applied, alert in the window)
 """
@@ -33,6 +34,7 @@ class Faults:
     window_fail_for: set[str] = field(default_factory=set)
     response_fail_for: set[str] = field(default_factory=set)
     response_garbage_for: set[str] = field(default_factory=set)
+    response_missing_for: set[str] = field(default_factory=set)
     resend_error_for: dict[str, ResendError] = field(default_factory=dict)
     clear_error_for: set[str] = field(default_factory=set)
 

@@ -89,6 +89,7 @@ class Referral:
     script: list[Outcome] = field(default_factory=list)
     problem_field: str | None = None  # the form field the 4xx error names, fixed by a save
     touched: bool = False
+    shown_name: str | None = None  # ``plant``: the registrant cell shows this exact text
     _fields: dict[str, str] | None = None
 
     @property
@@ -100,6 +101,8 @@ class Referral:
 
     @property
     def registrant(self) -> str:
+        if self.shown_name is not None:
+            return self.shown_name
         return f"{self.fields['family_name'] or '(no family name)'}, {self.fields['given_name']}"
 
     def latest(self) -> Attempt | None:

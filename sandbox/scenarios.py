@@ -239,4 +239,21 @@ def custom(world: World, specs: dict[str, dict[str, Any]], now: datetime) -> Non
     world.next_attempt_id = b.next_id
 
 
-__all__ = ["EXAMPLES", "World", "build", "custom"]
+PLANTED_FIELDS = {"dob": "birth_date", "hcn": "hcn", "postal_code": "contact_postal_code",
+                  "phone": "contact_phone", "address": "address"}  # fmt: skip
+
+
+def plant(world: World, planted: dict[str, str]) -> None:
+    """``plant``: every errored referral carries the given details (name, DOB, HCN, ...), so tests can
+    prove they never reach a log or a report. A field a save must fix keeps its bad value."""
+    if not planted:
+        return
+    for referral in (r for r in world.referrals if r.has_error):
+        if "name" in planted:
+            referral.shown_name = planted["name"]
+        for key, name in PLANTED_FIELDS.items():
+            if key in planted and name != referral.problem_field:
+                referral.fields[name] = planted[key]
+
+
+__all__ = ["EXAMPLES", "World", "build", "custom", "plant"]

@@ -19,12 +19,20 @@ from typing import Any, Literal
 from sandbox.config import Config
 from sandbox.faults import Faults
 from sandbox.model import Attempt, Outcome, Referral, field_valid
-from sandbox.scenarios import build, custom
+from sandbox.scenarios import build, custom, plant
 from sandbox.variants import variant_of
 
 EventKind = Literal["sign_in", "sign_in_failed", "notice", "resend", "clear", "save"]
 EventOutcome = Literal["applied", "failed", "rejected"]
 Clock = Callable[[], float]
+
+
+def visible_step(config: Config) -> timedelta:
+    """How much later a new attempt is than the referral's latest, at least: without a machine-readable
+    ``<time>``, the next one shown must read later (a second, or a minute when dates show no seconds)."""
+    if config.time_element:
+        return timedelta(milliseconds=1)
+    return timedelta(minutes=1) if config.date_style in ("us", "eu") else timedelta(seconds=1)
 
 
 class NotFound(LookupError):
@@ -74,6 +82,7 @@ class Store:
         now = self.now()
         world = build(config, now)
         custom(world, extra or {}, now)
+        plant(world, config.plant)
         by_ref = {r.reference: r for r in world.referrals}
         for reference, outcomes in (scripts or {}).items():
             if reference not in by_ref:
@@ -195,8 +204,9 @@ class Store:
     def _new_attempt(self, referral: Referral, trigger: str, destination: str, outcome: Outcome) -> Attempt:
         now = self.now()
         latest = referral.latest()
-        if latest is not None and latest.at >= now:
-            now = latest.at + timedelta(milliseconds=1)
+        step = visible_step(self.config)
+        if latest is not None and latest.at + step > now:
+            now = latest.at + step
         attempt = Attempt(self.next_attempt_id, now, trigger, destination, "pending", None, "",
                           self.clock() + outcome.delay * self.config.time_scale, outcome)  # fmt: skip
         self.next_attempt_id += 1

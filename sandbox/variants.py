@@ -35,6 +35,12 @@ AXES: dict[str, tuple[Any, ...]] = {
     "window_shadow": (False, False, True),
     "window_order": ("newest_first", "oldest_first", "by_destination"),
     "two_destinations": (False, True),
+    "date_style": ("iso", "long", "us", "eu", "eu_seconds", "iso_t"),
+    "time_element": (True, True, False),
+    "status_style": ("text_icon", "icon", "title"),
+    "response_link": ("new_tab", "window_open", "same_tab"),
+    "response_block": ("pre", "textarea", "plain"),
+    "response_style": ("json", "key_value", "print_r"),
 }
 MINUTE_STYLES = ("us", "eu")  # dates without seconds
 

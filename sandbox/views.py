@@ -1,4 +1,4 @@
-"""The pages a person sees: Sign In, Home, a referral, its Edit form, a response (the inbox: inbox.py)."""
+"""The pages a person sees: Sign In, Home, a referral, its Edit form (the inbox: inbox.py; responses: response.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sandbox import signin
 from sandbox.auth import signed_out, store_of
 from sandbox.model import Referral
 from sandbox.render import page, when
-from sandbox.responses import garbage, render, transfer_record
 from sandbox.state import NotFound
 
 FORM_FIELDS = (
@@ -71,29 +70,6 @@ async def edit(request: Request) -> Response:
     return page(request, "edit.html", r=found, form=FORM_FIELDS)
 
 
-async def response_tab(request: Request) -> Response:
-    if (answer := signed_out(request)) is not None:
-        return answer
-    store = store_of(request)
-    reference = request.path_params["ref"]
-    try:
-        with store.lock:
-            found = store.get(reference)
-            attempt = store.attempt(found, int(request.path_params["attempt"]))
-            faults, style = store.faults, store.config.response_style
-    except (NotFound, ValueError):
-        return page(request, "error.html", status_code=404, code=404)
-    if reference in faults.response_fail_for:
-        return page(request, "error.html", status_code=500, code=500)
-    if reference in faults.response_garbage_for:
-        block = garbage(f"{reference}/{attempt.id}")
-    elif attempt.status == "pending":
-        block = "No response yet: the message is still being sent."
-    else:
-        block = render(transfer_record(attempt.destination, attempt.http_code, attempt.text, attempt.id), style)
-    return page(request, "response.html", reference=reference, block=block)
-
-
 ROUTES = [
     *signin.ROUTES,
     Route("/", home),
@@ -103,5 +79,4 @@ ROUTES = [
     Route("/reports", placeholder),
     Route("/referrals/{ref:str}", referral),
     Route("/referrals/{ref:str}/edit", edit, methods=["GET", "POST"]),
-    Route("/referrals/{ref:str}/attempts/{attempt:str}/response", response_tab),
 ]

@@ -303,3 +303,135 @@ def test_window_rows_grouped_by_destination(page: Page, sandbox: SandboxControl)
     expect(cells).to_have_text(["CDIS", "CDIS", "Ocean eReferral"])
     stamps = window.locator("time").evaluate_all("els => els.map(e => e.dateTime)")
     assert stamps[0] > stamps[1]  # newest first within CDIS
+
+
+# --- 6. dates --------------------------------------------------------------------------------------
+
+DATES = {
+    "iso": r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$",
+    "long": r"^[A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d\d:\d\d [AP]M$",
+    "us": r"^[A-Z][a-z]+ \d{1,2}, \d{4} \d{1,2}:\d\d [AP]M$",
+    "eu": r"^\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d$",
+    "eu_seconds": r"^\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d$",
+    "iso_t": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$",
+}
+
+
+@pytest.mark.parametrize("style", list(DATES))
+def test_date_styles(page: Page, sandbox: SandboxControl, style: str) -> None:
+    errors_view(page, sandbox, date_style=style)
+    window = open_window(page, sandbox.reference_for("R1"))
+    expect(window.locator("time")).to_have_count(2)
+    for stamp in window.locator("time").all():
+        expect(stamp).to_have_text(re.compile(DATES[style]))
+        expect(stamp).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$"))
+
+
+def test_dates_without_a_time_element_still_read_later_for_a_new_attempt(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, time_element=False, date_style="eu_seconds")
+    window = open_window(page, sandbox.reference_for("R2"))
+    expect(window.locator("time")).to_have_count(0)
+    window.get_by_role("button", name="Resend").click()
+    expect(window.get_by_role("row")).to_have_count(3)
+    attempts = sandbox.referral(sandbox.reference_for("R2"))["attempts"]
+    assert attempts[1]["at"][:19] > attempts[0]["at"][:19]  # a different second, so a different text
+    texts = window.get_by_role("row").evaluate_all("rows => rows.slice(1).map(r => r.children[0].textContent)")
+    assert len(set(texts)) == 2
+
+
+# --- 7. attempt status -----------------------------------------------------------------------------
+
+
+def test_status_as_text_and_icon(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox)
+    window = open_window(page, sandbox.reference_for("R1"))
+    expect(window.get_by_role("img", name="Success")).to_be_visible()
+    expect(window.get_by_role("row").nth(1)).to_contain_text("Success")  # the word, visible
+
+
+def test_status_as_an_icon_with_an_accessible_name_only(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, status_style="icon")
+    window = open_window(page, sandbox.reference_for("R1"))
+    expect(window.get_by_role("img", name="Success")).to_be_visible()
+    expect(window.get_by_role("img", name="Failed")).to_be_visible()
+    expect(window.get_by_role("row").nth(1)).not_to_contain_text("Success")
+
+
+def test_status_as_an_icon_with_only_a_title(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, status_style="title")
+    window = open_window(page, sandbox.reference_for("R1"))
+    expect(window.get_by_role("img")).to_have_count(0)
+    expect(window.get_by_title("Success", exact=True)).to_be_visible()
+    expect(window.get_by_title("Failed", exact=True)).to_be_visible()
+    expect(window.get_by_role("row").nth(1)).not_to_contain_text("Success")
+
+
+# --- 8. the response -------------------------------------------------------------------------------
+
+
+def test_response_opened_by_a_button_calling_window_open(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, response_link="window_open")
+    window = open_window(page, sandbox.reference_for("R2"))
+    expect(window.get_by_role("link", name="view")).to_have_count(0)
+    with page.context.expect_page() as popup:
+        window.get_by_role("button", name="view").click()
+    expect(popup.value.locator("pre")).to_contain_text('"http_code": 502')
+
+
+def test_response_in_the_same_tab_with_a_back_link(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, response_link="same_tab")
+    window = open_window(page, sandbox.reference_for("R2"))
+    link = window.get_by_role("link", name="view")
+    expect(link).not_to_have_attribute("target", "_blank")
+    link.click()
+    expect(page.get_by_role("heading", name="Response")).to_be_visible()
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_role("heading", name="Referral Inbox")).to_be_visible()
+    assert page.url.endswith("/referrals/inbox?errors=1")
+
+
+def test_response_in_a_read_only_textarea(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, response_block="textarea", response_style="print_r")
+    with page.context.expect_page() as tab:
+        open_window(page, sandbox.reference_for("R2")).get_by_role("link", name="view").click()
+    box = tab.value.get_by_role("textbox", name="Response")
+    expect(box).to_have_value(re.compile(r"\[http_code\] => 502"))
+    expect(box).not_to_be_editable()
+    expect(tab.value.locator("pre")).to_have_count(0)
+
+
+def test_response_as_a_plain_text_document(page: Page, sandbox: SandboxControl) -> None:
+    sandbox.reset(scenario="rules", response_block="plain", response_style="key_value")
+    signed_in(page, sandbox)
+    ref = sandbox.reference_for("R4")
+    attempt = sandbox.referral(ref)["attempts"][-1]["id"]
+    answer = page.goto(f"{sandbox.base_url}/referrals/{ref}/attempts/{attempt}/response")
+    assert answer is not None and answer.headers["content-type"].startswith("text/plain")
+    expect(page.locator("body")).to_contain_text("http_code: 504")
+
+
+def test_some_response_logs_answer_404(page: Page, sandbox: SandboxControl) -> None:
+    ref = sandbox.reference_for("R2")
+    sandbox.set_faults(response_missing_for=[ref])
+    signed_in(page, sandbox)
+    attempt = sandbox.referral(ref)["attempts"][-1]["id"]
+    answer = page.goto(f"{sandbox.base_url}/referrals/{ref}/attempts/{attempt}/response")
+    assert answer is not None and answer.status == 404
+
+
+# --- planted PHI for other tests -------------------------------------------------------------------
+
+PLANT = {"name": "Zzyzx Quillfeather", "dob": "1931-02-29", "hcn": "9876543217", "postal_code": "X0X 9Z9",
+         "phone": "613-555-0199", "address": "1 Nowhere Lane"}  # fmt: skip
+
+
+def test_planted_details_show_where_a_person_would_see_them(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, plant=PLANT)
+    expect(page.get_by_role("cell", name=PLANT["name"], exact=True)).to_have_count(8)
+    window = open_window(page, sandbox.reference_for("R5"))
+    expect(window).to_contain_text(f"Referral for {PLANT['name']} (DOB {PLANT['dob']})")
+    expect(window.get_by_role("alert")).to_contain_text(PLANT["hcn"])
+    with page.context.expect_page() as tab:
+        window.get_by_role("link", name="view").click()
+    expect(tab.value.locator("pre")).to_contain_text(f"HCN {PLANT['hcn']}")
+    expect(tab.value.locator("pre")).to_contain_text("Postal Code")  # the message still names the field

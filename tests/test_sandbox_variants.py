@@ -16,7 +16,8 @@ TODAY = {
     "rows": "html", "table": "html", "sort_buttons": False, "filter_row": False, "checkbox_column": False,
     "detail_rows": False, "banner_role": "status", "toasts": "none", "paging": "links", "showing_line": True,
     "page_size": 25, "load_delay_ms": 0, "window_load": "ready", "window_shadow": False,
-    "window_order": "newest_first", "two_destinations": False,
+    "window_order": "newest_first", "two_destinations": False, "date_style": "iso", "time_element": True,
+    "status_style": "text_icon", "response_link": "new_tab", "response_block": "pre", "response_style": "json",
 }  # fmt: skip
 
 
