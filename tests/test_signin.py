@@ -46,9 +46,7 @@ def test_signs_in_with_an_authenticator_code(
     assert kinds(sandbox) == ["sign_in"]
 
 
-def test_a_wrong_totp_secret_is_a_clear_refusal_exit_4(
-    page: Page, sandbox: SandboxControl, settings: Settings
-) -> None:
+def test_a_wrong_totp_secret_is_a_clear_refusal_exit_4(page: Page, sandbox: SandboxControl, settings: Settings) -> None:
     sandbox.reset(scenario="rules", second_factor="totp", totp_secret=SECRET, time_scale=0.01)
     wrong = settings.model_copy(update={"totp_secret": SecretStr(pyotp.random_base32())})
     with pytest.raises(SignInFailed, match="refused the authenticator code") as caught:
@@ -105,7 +103,9 @@ def test_a_notice_after_sign_in_stops_the_agent_and_is_never_answered(
     assert kinds(sandbox) == ["sign_in"]  # signed in, and no "notice" answer recorded
 
 
-def test_the_notice_cannot_be_skipped_by_going_to_the_inbox(page: Page, sandbox: SandboxControl, settings: Settings) -> None:
+def test_the_notice_cannot_be_skipped_by_going_to_the_inbox(
+    page: Page, sandbox: SandboxControl, settings: Settings
+) -> None:
     sandbox.reset(scenario="rules", after_sign_in="terms", time_scale=0.01)
     with pytest.raises(SignInFailed):
         sign_in(page, settings)
