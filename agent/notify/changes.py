@@ -111,7 +111,7 @@ def trouble(result: SweepResult) -> Trouble:
         reasons.append(f"saw {seen} of the {seen + missing} referrals the site lists with integration errors")
     elif unseen is not None:
         reasons.append(f"saw {seen} referrals, fewer than the site lists")
-    if unseen is not None and getattr(unseen, "why", None):
+    if unseen is not None and getattr(unseen, "why", None) and unseen.why not in result.problems:
         reasons.append(f"not seen: {shorten(scrub(str(unseen.why)), 200)}")
     if not result.complete and not failure:
         reasons.append("the sweep stopped early")
