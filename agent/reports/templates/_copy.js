@@ -3,19 +3,14 @@ document.querySelectorAll("button[data-copy]").forEach(function (b) {
   if (!pre) { return; }
   b.hidden = false;
   b.addEventListener("click", function () {
-    var done = function () { b.textContent = "Copied"; };
-    var select = function () {
-      var range = document.createRange();
-      range.selectNodeContents(pre);
-      var sel = window.getSelection();
-      sel.removeAllRanges();
-      sel.addRange(range);
-      b.textContent = "Selected: press Ctrl+C";
-    };
+    var range = document.createRange();
+    range.selectNodeContents(pre);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    b.textContent = "Selected: press Ctrl+C";
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(pre.textContent).then(done, select);
-    } else {
-      select();
+      navigator.clipboard.writeText(pre.textContent).then(function () { b.textContent = "Copied"; });
     }
   });
 });
