@@ -105,22 +105,24 @@ def find_browser(configured: Path | None = None, running: Playwright | None = No
     raise BrowserNotFound("no Chromium or Chrome browser found", fix=FIX)
 
 
-def launch_options(choice: BrowserChoice, *, headless: bool = True) -> dict[str, object]:
+def launch_options(choice: BrowserChoice, *, headless: bool = True, slow_mo: float = 0) -> dict[str, object]:
     """Keyword arguments for ``playwright.chromium.launch`` (also used by pytest-playwright)."""
     options: dict[str, object] = {"headless": headless, "args": list(LAUNCH_ARGS)}
+    if slow_mo:
+        options["slow_mo"] = slow_mo  # --slow-mo: every action waits this many ms, to watch it happen
     if choice.executable is not None:
         options["executable_path"] = str(choice.executable)
     return options
 
 
 @contextmanager
-def launched(configured: Path | None = None, *, headless: bool = True) -> Iterator[Browser]:
+def launched(configured: Path | None = None, *, headless: bool = True, slow_mo: float = 0) -> Iterator[Browser]:
     """Start Playwright and one browser; yields the ``Browser``. Closes both, whatever happens."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         choice = find_browser(configured, p)
-        browser = p.chromium.launch(**launch_options(choice, headless=headless))  # type: ignore[arg-type]
+        browser = p.chromium.launch(**launch_options(choice, headless=headless, slow_mo=slow_mo))  # type: ignore[arg-type]
         try:
             yield browser
         finally:

@@ -223,6 +223,10 @@ class SweepResult(BaseModel):
     complete: bool = Field(
         default=True, description="False when the sweep stopped early; what it reached is still reported."
     )
+    refused_requests: list[str] = Field(
+        default_factory=list,
+        description="Dry run: the writes the browser's network guard refused ('POST https://…/path'), in order.",
+    )
 
     inbox: str | None = Field(default=None, description="Which inbox was swept (its address); history groups by it.")
     failure: str | None = Field(

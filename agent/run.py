@@ -16,7 +16,9 @@ from pathlib import Path
 from playwright.sync_api import Browser, BrowserContext
 from pydantic import BaseModel, ConfigDict
 
+from agent import tracing
 from agent.browser import launched
+from agent.guard import WriteGuard, guard_of
 from agent.ledger import Ledger
 from agent.lock import sweep_lock
 from agent.models import SweepResult
@@ -24,6 +26,7 @@ from agent.pages import SignInPage
 from agent.progress import reporter
 from agent.settings import Settings
 from agent.sweep import Sweep
+from agent.tracing import check_trace_path
 
 log = logging.getLogger("caredove_agent.run")
 
@@ -54,13 +57,37 @@ def new_sweep_dir(report_dir: Path, started: datetime, *, dry_run: bool) -> tupl
 
 
 def new_context(browser: Browser, settings: Settings) -> BrowserContext:
-    """A clean context per sweep: no saved session on disk, the site's own time zone, bounded waits."""
+    """A clean context per sweep: no saved session on disk, the site's own time zone, bounded waits.
+
+    In a dry run (and a survey) the context cannot write, whatever a page object clicks: every request
+    but GET/HEAD is refused at the network layer, the sign-in form's own submission aside (agent.guard)."""
     context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="en-CA", timezone_id=settings.site_timezone
+        viewport={"width": 1366, "height": 900},
+        locale="en-CA",
+        timezone_id=settings.site_timezone,
+        service_workers="block" if settings.dry_run else "allow",
     )
     context.set_default_timeout(settings.timeout_seconds * 1000)
     context.set_default_navigation_timeout(settings.navigation_timeout_seconds * 1000)
+    if settings.dry_run:
+        WriteGuard().install(context)
     return context
+
+
+def traced(stack: ExitStack, context: BrowserContext, settings: Settings) -> None:
+    """``--trace PATH``: trace this context and write the trace (scrubbed, 0600) when it closes."""
+    target = check_trace_path(settings)
+    if target is None:
+        return
+    hidden = [s.get_secret_value() for s in (settings.password, settings.totp_secret) if s is not None]
+    tracing.start(context)
+    stack.callback(tracing.save, context, target, hidden)
+
+
+def refusals(context: BrowserContext) -> list[str]:
+    """What the context's network guard refused (nothing when it has none)."""
+    guard = guard_of(context)
+    return [r.line() for r in guard.refused] if guard is not None else []
 
 
 def sweep_and_report(
@@ -78,6 +105,7 @@ def sweep_and_report(
     ``browser``: an already running browser to sweep in (tests and benchmarks share one); each sweep
     still gets a fresh context, so no session carries over."""
     settings.require_site()
+    check_trace_path(settings)  # a bad --trace is refused before anything starts
     with sweep_lock(settings, wait=lock_wait):
         started = datetime.now(UTC)
         sweep_id, sweep_dir = new_sweep_dir(settings.report_dir, started, dry_run=settings.dry_run)
@@ -86,13 +114,18 @@ def sweep_and_report(
         try:
             with Ledger(settings.state) as ledger, ExitStack() as stack:
                 if browser is None:
-                    browser = stack.enter_context(launched(settings.browser_path, headless=settings.headless))
+                    browser = stack.enter_context(
+                        launched(settings.browser_path, headless=settings.headless, slow_mo=settings.slow_mo)
+                    )
                 context = new_context(browser, settings)
                 stack.callback(context.close)
+                traced(stack, context, settings)
                 sweep = Sweep(
                     settings, ledger, context.new_page(), sweep_dir, sweep_id=sweep_id, stop=stop, reporter=show
                 )
                 result = sweep.run()
+                if settings.dry_run:
+                    result = result.model_copy(update={"refused_requests": refusals(context)})
         except Exception as exc:
             from agent.reports.failed import record_failure
 

@@ -20,6 +20,7 @@ from playwright.sync_api import Locator
 from pydantic import SecretStr
 
 from agent.errors import SignInFailed
+from agent.guard import guard_of
 from agent.pages.base import Screen, rx
 
 ScreenKind = Literal["app", "refused", "code", "password", "email", "microsoft", "expiry", "terms"]
@@ -205,6 +206,9 @@ class SignInPage(Screen):
         button = page.get_by_role("button", name=rx(pattern))
         if button.count() == 0:
             button = page.get_by_role("button", name=rx(fallback))
+        guard = guard_of(page.context)
+        if guard is not None:  # a dry run's network guard lets this one submission through, nothing else
+            guard.expect_sign_in(field)
         field.evaluate("(el) => el.setAttribute('data-agent-submitted', '')")  # the page, not the site
         button.first.click(timeout=self.timeout_ms)
         with contextlib.suppress(PlaywrightError):  # a navigation ends the wait as well: that is the point
