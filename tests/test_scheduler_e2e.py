@@ -1,8 +1,9 @@
 """`caredove-agent schedule run` as operators run it: a real process, a real sweep of the sandbox.
 
-These are the two Done-when checks that need a working sweep: the scheduler fires on its own and writes
-a report (and its notification), and SIGTERM in the middle of a sweep leaves the ledger consistent —
-every click the sandbox saw is in the ledger, confirmed, and no sweep is left "running".
+These are the Done-when checks that need a working sweep: `schedule run --now` fires one schedule with
+all its settings (webhook, ping, metrics) and writes its report, and SIGTERM in the middle of a sweep
+leaves the ledger consistent — every click the sandbox saw is in the ledger, confirmed, and no sweep
+is left "running".
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,56 +24,28 @@ import pytest
 from agent.ledger import Ledger
 from agent.models import SweepResult
 from agent.settings import Settings
+from tests.receivers import HttpReceiver, http_receiver
+from tests.scheduling import write_profile, write_schedule
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-class Hook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        self.server.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def webhook() -> Iterator[tuple[list[dict[str, Any]], str]]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    server.received = []  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield server.received, f"http://127.0.0.1:{server.server_address[1]}/hook"  # type: ignore[attr-defined]
-    server.shutdown()
-    server.server_close()
+def receiver() -> Iterator[HttpReceiver]:
+    with http_receiver() as found:
+        yield found
 
 
-def write_profile(settings: Settings, folder: Path) -> Path:
-    """The `settings` fixture as a TOML profile (the password stays in the environment)."""
-    path = folder / "profile.toml"
-    path.write_text(
-        f'base_url = "{settings.base_url}"\n'
-        f'state = "{settings.state}"\n'
-        f'report_dir = "{settings.report_dir}"\n'
-        f"timeout_seconds = {settings.timeout_seconds}\n"
-        f"navigation_timeout_seconds = {settings.navigation_timeout_seconds}\n"
-        f"[policy]\nsettle_seconds = {settings.policy.settle_seconds}\npoll_seconds = {settings.policy.poll_seconds}\n",
-        encoding="utf-8",
-    )
-    return path
+def events(receiver: HttpReceiver) -> list[dict[str, Any]]:
+    return [json.loads(p.body) for p in receiver.posts if p.path == "/hook"]
 
 
-def write_schedule(folder: Path, profile: Path, cron: str, hook_url: str) -> Path:
-    schedules = folder / "schedules"
-    schedules.mkdir()
-    (schedules / "soon.toml").write_text(
-        f'name = "soon"\ncron = "{cron}"\ntimezone = "UTC"\nconfig = "{profile}"\n'
-        f'[notify]\nwhen = "always"\n[notify.webhook]\nurl = "{hook_url}"\nkind = "generic"\n',
-        encoding="utf-8",
-    )
-    return schedules
+def hook_schedule(folder: Path, profile: Path, hook_url: str, extra: str = "") -> Path:
+    """A schedule that tells a generic webhook after every sweep (``when = "always"``)."""
+    body = f'{extra}[notify]\nwhen = "always"\n[notify.webhook]\nurl = "{hook_url}"\nallow_http = true\n'
+    return write_schedule(folder, profile, body)
 
 
 def start(schedules: Path, profile: Path, folder: Path) -> subprocess.Popen[bytes]:
@@ -117,40 +88,58 @@ def stop(process: subprocess.Popen[bytes]) -> int:
         raise
 
 
-def test_schedule_run_fires_a_real_sweep_and_writes_its_report(
-    settings: Settings, sandbox: Any, tmp_path: Path, webhook: tuple[list[dict[str, Any]], str]
+def test_schedule_run_now_fires_one_real_sweep_with_the_schedules_settings(
+    settings: Settings, sandbox: Any, tmp_path: Path, receiver: HttpReceiver
 ) -> None:
-    received, url = webhook
-    # Cron has minute resolution: a whole minute 20-80 s away, so a start-up slowed by a busy machine
-    # (the other test worker, Chromium) cannot miss it and leave the job waiting for tomorrow.
-    fire = (datetime.now(UTC) + timedelta(seconds=80)).replace(second=0, microsecond=0)
+    """`schedule run --now NAME`: one sweep at once, its webhook, its ping, its metrics, then exit —
+    no waiting for a cron minute."""
+    url, pings = receiver.url + "/hook", receiver.url + "/ping"
+    fix = {"attempts": [{"example": "postal-code-missing", "minutes_ago": 60}]}
+    sandbox.reset(scenario="large", size=4, errors=0, time_scale=0.01, referrals={"4200000001": fix})
     profile = write_profile(settings, tmp_path)
-    schedules = write_schedule(tmp_path, profile, f"{fire.minute} {fire.hour} * * *", url)
-    process = start(schedules, profile, tmp_path)
-    try:
-        deadline = time.monotonic() + (fire - datetime.now(UTC)).total_seconds() + 120
-        wait_for(lambda: reports(settings) and received, deadline, process, "the scheduled sweep's report")
-    finally:
-        code = stop(process)
-    assert code == 0
+    extra = f'metrics_file = "metrics/agent.prom"\n[ping]\nurl = "{pings}"\nallow_http = true\n'
+    schedules = hook_schedule(tmp_path, profile, url, extra)
+    before = datetime.now(UTC)
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "schedule", "run", "--now", "soon", "--schedules", str(schedules),
+         "--config", str(profile), "--log-format", "json"],
+        cwd=tmp_path, env=dict(os.environ), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
     [report] = reports(settings)
+    assert done.stdout.splitlines()[0] == str(report)
     result = SweepResult.model_validate_json(report.read_text(encoding="utf-8"))
-    assert result.started_at >= fire
+    assert result.started_at >= before
     assert result.base_url == settings.base_url
     assert (report.parent / "report.html").is_file()
-    [payload] = received
-    assert payload["event"] == "sweep_finished"
+    [payload] = events(receiver)
+    assert (payload["event"], payload["new"]) == ("new_for_people", ["4200000001"])
     assert payload["sweep_id"] == result.sweep_id
-    log = (tmp_path / "agent.log").read_text(encoding="utf-8")
-    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert [p for p in receiver.paths() if p.startswith("/ping")] == ["/ping/start", "/ping"]
+    assert (schedules / "metrics" / "agent.prom").is_file()
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     assert any("sweep of" in entry["msg"] and "starting" in entry["msg"] for entry in lines)
-    assert os.environ["CAREDOVE_PASSWORD"] not in log
+    assert all(entry["ts"].endswith("+00:00") for entry in lines)
+    assert os.environ["CAREDOVE_PASSWORD"] not in done.stderr + done.stdout
+
+
+def test_schedule_run_now_names_an_unknown_schedule_in_one_line(settings: Settings, tmp_path: Path) -> None:
+    profile = write_profile(settings, tmp_path)
+    schedules = hook_schedule(tmp_path, profile, "https://chat.example/hook")
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "schedule", "run", "--now", "nightly", "--schedules", str(schedules),
+         "--config", str(profile)],
+        cwd=tmp_path, env=dict(os.environ), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "no schedule named 'nightly' (schedules: soon)" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_sigterm_during_a_sweep_leaves_the_ledger_consistent(
-    settings: Settings, sandbox: Any, tmp_path: Path, webhook: tuple[list[dict[str, Any]], str]
+    settings: Settings, sandbox: Any, tmp_path: Path, receiver: HttpReceiver
 ) -> None:
-    _, url = webhook
+    url = receiver.url + "/hook"
     assert settings.base_url is not None
     # An old report makes the scheduler catch up at once: the sweep starts without waiting for cron.
     old = datetime.now(UTC) - timedelta(days=2)
@@ -164,7 +153,7 @@ def test_sigterm_during_a_sweep_leaves_the_ledger_consistent(
         encoding="utf-8",
     )  # fmt: skip
     profile = write_profile(settings, tmp_path)
-    schedules = write_schedule(tmp_path, profile, "30 2 * * *", url)
+    schedules = hook_schedule(tmp_path, profile, url)
     process = start(schedules, profile, tmp_path)
     try:
         clicked = lambda: any(e["kind"] in ("resend", "clear") for e in sandbox.record())  # noqa: E731
