@@ -266,6 +266,8 @@ FLAG_NAMES = {
     "report_dir": "--report-dir",
     "base_url": "--base-url",
     "headless": "--headless/--headed",
+    "slow_mo": "--slow-mo",
+    "trace": "--trace",
     "max_actions": "--max-actions",
     "only": "--only",
 }

@@ -20,6 +20,13 @@ HeadlessOpt = Annotated[
     bool | None, typer.Option("--headless/--headed", help="Run the browser without or with a window.")
 ]
 MaxResendsOpt = Annotated[int | None, typer.Option("--max-resends", help="Resends per failure (default 2).")]
+SlowMoOpt = Annotated[
+    float | None, typer.Option("--slow-mo", help="Milliseconds added to every browser action, to watch it (--headed).")
+]
+TraceOpt = Annotated[
+    Path | None,
+    typer.Option("--trace", help="Write a Playwright trace here (mode 0600, holds patient data; not in the report folder)."),
+]
 SettleOpt = Annotated[
     float | None, typer.Option("--settle", help="Seconds to wait for a resend's result (default 180).")
 ]

@@ -19,7 +19,9 @@ from agent.cli.common import (
     MaxResendsOpt,
     ReportDirOpt,
     SettleOpt,
+    SlowMoOpt,
     StateOpt,
+    TraceOpt,
     build_settings,
 )
 from agent.errors import SweepIncomplete
@@ -93,6 +95,8 @@ def sweep(
     max_resends: MaxResendsOpt = None,
     settle: SettleOpt = None,
     headless: HeadlessOpt = None,
+    slow_mo: SlowMoOpt = None,
+    trace: TraceOpt = None,
     dry_run: DryRunOpt = False,
     only: OnlyOpt = None,
     max_actions: MaxActionsOpt = None,
@@ -111,6 +115,8 @@ def sweep(
         state=state,
         report_dir=report_dir,
         headless=headless,
+        slow_mo=slow_mo,
+        trace=trace,
         dry_run=dry_run or None,
         only=only or None,
         max_actions=max_actions,

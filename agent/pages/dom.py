@@ -106,13 +106,13 @@ const D = (() => {
         if (bars.length) return 'progressbar';
         if (loadingRe) {
             const loading = find(root, (e) => {
-                if (!visible(e) || e.children.length > 3) return false;
+                if (e.children.length > 3) return false;
                 const own = (e.textContent || '').trim();
-                return own.length < 80 && loadingRe.test(own);
+                return own.length < 80 && loadingRe.test(own) && visible(e);
             });
             if (loading.length) return 'loading text';
-            const status = find(root, (e) => ['status', 'alert'].includes(role(e)) && visible(e)
-                && loadingRe.test((e.textContent || '').trim()));
+            const status = find(root, (e) => ['status', 'alert'].includes(role(e))
+                && loadingRe.test((e.textContent || '').trim()) && visible(e));
             if (status.length) return 'loading text';
         }
         return null;

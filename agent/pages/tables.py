@@ -9,7 +9,8 @@ Only what a person (or a screen reader) sees is assumed, never the site's classe
   filter row of search boxes around it is not it); header text inside a sort button, without its
   arrows and "sorted ascending" words;
 - cells are placed by ``aria-colindex`` when the site gives one, else by position with ``colspan``;
-  a leading checkbox-only cell that the header row has no cell for is dropped;
+  a leading checkbox-only cell that the header row has no cell for is dropped; a row in which no
+  cell says anything (a filter row of search boxes, a spacer) is not a data row;
 - rows that are not drawn (collapsed detail rows, ``hidden``, ``aria-hidden``) are skipped; a row
   that is one cell across the whole table ("No referrals found.", "Loading…") is not a data row:
   its text goes to ``notes``.
@@ -59,9 +60,6 @@ const T = (() => {
     };
     const onlyCheckbox = (cell) => !D.text(cell) && D.find(cell, (e) => (e.tagName === 'INPUT' && e.type === 'checkbox')
         || D.role(e) === 'checkbox').length > 0;
-    const isInput = (e) => ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.tagName)
-        || ['textbox', 'combobox', 'searchbox'].includes(D.role(e));
-    const onlyInputs = (cells) => cells.length > 0 && cells.every((c) => !D.text(c) && D.find(c, isInput).length > 0);
     const place = (cells, width) => {
         const out = [];
         if (cells.every((c) => colIndex(c) !== null)) {
@@ -101,7 +99,8 @@ const T = (() => {
             rows.forEach((row, index) => {
                 if (headerRows.includes(row)) return;
                 const cells = cellsOf(row);
-                if (!cells.length || onlyInputs(cells)) return;  // a filter row, an empty spacer
+                // a filter row of search boxes, a spacer: no cell says anything
+                if (!cells.length || cells.every((c) => !D.text(c))) return;
                 if (cells.length === 1 && headers.length > 1 && span(cells[0]) >= headers.length - 1) {
                     notes.push(D.text(cells[0]));
                     return;
