@@ -25,7 +25,7 @@ SlowMoOpt = Annotated[
 ]
 TraceOpt = Annotated[
     Path | None,
-    typer.Option("--trace", help="Write a Playwright trace here (mode 0600, holds patient data; not in the report folder)."),
+    typer.Option("--trace", help="Write a Playwright trace here (mode 0600; it holds patient data, keep it private)."),
 ]
 SettleOpt = Annotated[
     float | None, typer.Option("--settle", help="Seconds to wait for a resend's result (default 180).")
