@@ -91,6 +91,14 @@ class JsonFormatter(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
+class ZonedFormatter(logging.Formatter):
+    """Text lines stamped with their zone (``2026-03-10T02:30:04.123-04:00``): beside the Toronto times
+    in messages and reports, a bare local time is a guess."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
+
+
 def configure_logging(
     fmt: LogFormat = "text",
     level: int | str = logging.INFO,
@@ -103,7 +111,7 @@ def configure_logging(
     Returns the filter so the caller can add a password learnt later (:meth:`ScrubFilter.add_secret`).
     """
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else ZonedFormatter(TEXT_FORMAT))
     scrubber = ScrubFilter(secrets)
     handler.addFilter(scrubber)
     root = logging.getLogger()
