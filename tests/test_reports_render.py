@@ -32,6 +32,7 @@ from agent.models import Outcome, SweepResult
 from agent.reports import OUTAGE_THRESHOLD, actions_csv, text_summary, write_reports
 from agent.reports.render import copy_script, environment, render_report
 from agent.reports.text import CSV_COLUMNS
+from agent.reports.text import md as md_text
 from agent.reports.view import build_view
 
 
@@ -309,7 +310,9 @@ def test_markdown_summary() -> None:
     assert "| Escalate to Caredove | 6 | +3 |" in md
     assert "| Fix for staff | 3 | ±0 |" in md
     assert "## Service Failure: Ocean eReferral" in md
-    assert "- 3502768696, Primary Contact's Postal Code: is missing." in md
+    assert "- 3502768696, Primary Contact's Postal Code: Add the primary contact's postal code, then save" in md
+    assert "- 3502768699, CRMS, HTTP status 400: 400-series error without a clear message" in md
+    assert "Since the last sweep of this inbox (Mon 13 May 2024, 02:00): 3 new, 8 still open, 0 gone." in md
     assert "- 3502768711: the Integration Triggers window did not open" in md
     assert "## Cleared (2)" in md
     assert "the banner counted" in md
@@ -317,26 +320,22 @@ def test_markdown_summary() -> None:
     assert "Dry run: the agent clicked nothing." in text_summary(demo_sweep(dry_run=True), None)
 
 
+def test_markdown_carries_no_partner_text() -> None:
+    md = text_summary(demo_sweep(), None)
+    assert "Bad Request" not in md  # 3502768699's reply
+    assert "script" not in md.lower()
+    assert "bold" not in md
+
+
 def test_markdown_escapes_only_what_would_be_markup() -> None:
-    refs = [
-        referral(
-            "3502768699",
-            Outcome.ESCALATED,
-            rule="R6",
-            reason=f"400-series error (the partner says {SCRIPT} {BOLD} *now* [x](y) ~z~ _a_ http_code &amp;) #1 + !",
-            http_code=400,
-            destination="CRMS",
-        )
-    ]
-    md = text_summary(demo_sweep(referrals=refs, problems=[]), None)
-    line = next(x for x in md.splitlines() if x.startswith("- 3502768699"))
-    assert "(the partner says \\<script>alert(1)\\</script> \\<b>bold\\</b>" in line
-    assert "\\*now\\* \\[x\\](y) \\~z\\~ \\_a\\_ HTTP status \\&amp;) #1 + !" in line
-    assert "\\(" not in md
-    assert "\\)" not in md
-    assert "\\#" not in md
-    assert "http\\_code" not in md
-    assert "\\." not in md
+    line = md_text(f"400 (the partner says {SCRIPT} {BOLD} *now* [x](y) ~z~ _a_ http_code &amp;) #1 + ! 1.")
+    assert line == (
+        "400 (the partner says \\<script>alert(1)\\</script> \\<b>bold\\</b> \\*now\\* \\[x\\](y) "
+        "\\~z\\~ \\_a\\_ http_code \\&amp;) #1 + ! 1."
+    )
+    md = text_summary(demo_sweep(), None)
+    for needless in ("\\(", "\\)", "\\#", "\\.", "\\-", "\\_", "\\!", "\\+"):
+        assert needless not in md, needless
 
 
 def test_csv_has_the_action_items() -> None:

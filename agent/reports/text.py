@@ -38,6 +38,17 @@ CSV_COLUMNS = (
 )
 
 
+# The e-mail carries no partner text (the reply, or the reason that quotes it): an escalation is
+# named by the procedure's words for its rule; the clinic's report has the rest.
+ESCALATION_KINDS = {
+    "R4": "500-series error that does not clear after Resend",
+    "R6": "400-series error without a clear message",
+    "R7": "200-series error code",
+    "R8": "unreadable response",
+}
+SEE_REPORT = "see the report for why"
+
+
 def md(text: str | None) -> str:
     """Markdown-safe, on one line: text shows as text, never as markup or a link; nothing else escaped."""
     flat = " ".join((text or "").split())
@@ -57,7 +68,10 @@ def text_summary(
     *,
     referral_url: str | None = None,
 ) -> str:
-    """The sweep in Markdown that reads as plain text too: short enough for an e-mail body or a chat."""
+    """The sweep in Markdown that reads as plain text too: short enough for an e-mail body or a chat.
+
+    It leaves the clinic (mail, chat), so it names referrals by reference and escalations by the
+    procedure's words, never by what the partner replied."""
     v = build_view(result, previous, zone, referral_url=referral_url)
     out = [f"# {md(v.title)}", ""]
     if v.dry_run:
@@ -73,6 +87,13 @@ def text_summary(
         if not v.complete:
             out.append("- The sweep stopped early: this report is partial.")
         out += [f"- {md(p)}" for p in v.problems] + [""]
+    if v.changes is not None:
+        ch = v.changes
+        out += [
+            f"Since the last sweep of this inbox ({ch.previous}): {len(ch.new)} new, "
+            f"{len(ch.still_open)} still open, {len(ch.gone)} gone.",
+            "",
+        ]
     since = f" since {v.previous_started}" if v.previous_started else ""
     out += [f"| Outcome | Count | Change{since} |", "|---|---:|---:|"]
     out += [f"| {c.label} | {c.count} | {c.delta} |" for c in v.counts]
@@ -88,15 +109,13 @@ def text_summary(
         ]
     if v.fixes:
         out += [f"## Fixes for staff ({len(v.fixes)})", ""]
-        out += [
-            f"- {f.ref.reference}, {md(f.field)}: {md(f.problem)}. To do: {md(f.fix)} ({_nights(f.nights_open)} open)"
-            for f in v.fixes
-        ]
+        out += [f"- {f.ref.reference}, {md(f.field)}: {md(f.fix)} ({_nights(f.nights_open)} open)" for f in v.fixes]
         out.append("")
     if v.escalations:
         out += [f"## Escalations for Caredove support ({len(v.escalations)})", ""]
         out += [
-            f"- {e.ref.reference}, {md(e.destination)}, HTTP status {e.http_status}: {md(e.reason)}"
+            f"- {e.ref.reference}, {md(e.destination)}, HTTP status {e.http_status}: "
+            + ESCALATION_KINDS.get(e.rule, SEE_REPORT)
             for e in v.escalations
         ]
         out += ["", f"Take these to {SUPPORT_CHANNEL}, {SUPPORT_HOURS}; the report has a message for each.", ""]
