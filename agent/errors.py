@@ -10,6 +10,7 @@ name, a health card number, a password or a cookie.
     ├── SignInFailed           the inbox refused the credentials
     ├── SweepLocked            another sweep of the same inbox is running
     ├── SweepIncomplete        the sweep stopped early (its partial report is written)
+    ├── SweepBlind             the sweep saw fewer referrals than the site says (its report says which)
     ├── ReportError            a stored sweep result cannot be found or read to render a report
     └── PageError              the page did not show what a person would see
         ├── SessionExpired     the site sent us back to Sign In
@@ -64,6 +65,13 @@ class SweepIncomplete(AgentError):
     """The sweep stopped early; its partial report was written all the same."""
 
     exit_code = 1
+
+
+class SweepBlind(AgentError):
+    """The agent found fewer referrals with errors than the site says there are (or could not read the
+    inbox's rows): its report opens with what was not seen. Never a clean night."""
+
+    exit_code = 7
 
 
 class PageError(AgentError):

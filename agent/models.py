@@ -203,6 +203,16 @@ class ReferralResult(BaseModel):
 
     url: str | None = Field(default=None, description="The referral's address on the site, as the agent used it.")
 
+
+class Unseen(Frozen):
+    """What a sweep could not see: fewer referrals found than the site says, or rows it could not read."""
+
+    expected: int | None = Field(description="The most the site said (banner or 'of n'); None when unknown.")
+    found: int
+    why: str = Field(description="One line: what was not seen and why.")
+    screenshot: str | None = Field(default=None, description="A masked screenshot, relative to the report folder.")
+
+
 class SweepResult(BaseModel):
     """Everything report.json holds; the reports and notifications are rendered from it alone."""
 
@@ -228,6 +238,9 @@ class SweepResult(BaseModel):
         description="Dry run: the writes the browser's network guard refused ('POST https://…/path'), in order.",
     )
 
+    unseen: Unseen | None = Field(
+        default=None, description="Set when the agent saw fewer referrals than the site says: never a clean night."
+    )
     inbox: str | None = Field(default=None, description="Which inbox was swept (its address); history groups by it.")
     failure: str | None = Field(
         default=None, description="Why the sweep failed before reaching any referral (a safe one-line message)."

@@ -3,17 +3,21 @@
 Three phases, so the inbox's pages stay put while they are read and resends are waited for once:
 
 1. **Inspect**: walk every page of the integration-errors view; for each referral open its window,
-   read the attempts and (when the latest failed) its response, and decide. A first Resend is
-   clicked right there (it does not move the referral out of the list); nothing else is.
+   read the attempts and (for each destination whose latest attempt failed) its response, and
+   decide. A first Resend is clicked right there (it does not move the referral out of the list);
+   nothing else is. The banner's count, each page's "of n" and the rows read are then cross-checked
+   (:mod:`agent.reconcile`): fewer found than the site says is read again, and if it stays short the
+   sweep is *blind* — its report opens with what was not seen, and it exits 7.
 2. **Act**: look again at each referral that needs a clear, decide again on what the page shows
-   *now*, write the intent to the ledger, click once, verify, confirm. Clears shift the filtered
-   pages, which is why they wait until every page has been read.
+   *now*, and click once through :mod:`agent.clicks` (intent → click → verify → confirm). Clears
+   shift the filtered pages, which is why they wait until every page has been read.
 3. **Wait**: look at the resent and pending referrals every ``poll_seconds`` until they finish or
-   their ``settle_seconds`` run out: clear the green ones, resend once more the red ones (up to
-   ``max_resends``), escalate or report the rest as pending. K resends cost about
-   ``max_resends × settle`` in all, never ``K × settle``.
+   their ``settle_seconds`` run out (:mod:`agent.waiting`): clear the green ones, resend once more
+   the red ones (up to ``max_resends``), escalate or report the rest as pending. K resends cost
+   about ``max_resends × settle`` in all, never ``K × settle``.
 
-The sweep never touches a locator (page objects do) and never decides (the rules do).
+Each referral's state is explicit (:mod:`agent.cases`). The sweep never touches a locator (page
+objects do), never decides (the rules do) and catches only page errors (:data:`PAGE_ERRORS`).
 """
 
 from __future__ import annotations
@@ -25,36 +29,37 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page
-
-from agent.cases import Case, outcome_for, planned
-from agent.errors import AgentError, PageError, PageUnavailable, SessionExpired
-from agent.ledger import Ledger
-from agent.models import (
-    ActionRecord,
-    ActionType,
-    Attempt,
-    AttemptStatus,
-    DecisionKind,
-    Outcome,
-    ResponseFormat,
-    ResponseRecord,
-    SweepResult,
+from agent.cases import GONE, Case, Decided, outcome_for, planned, relative
+from agent.clicks import Clicks
+from agent.errors import (
+    ClickRefused,
+    PageError,
+    PageUnavailable,
+    ReferralGone,
+    SessionExpired,
 )
-from agent.pages import InboxPage, SignInPage, TriggersWindowPage
+from agent.ledger import Ledger
+from agent.models import DecisionKind, InboxRow, Outcome, ResponseFormat, ResponseRecord, SweepResult
+from agent.pages import TriggersWindowPage
+from agent.policy import out_of_actions
 from agent.progress import Reporter, Silent
-from agent.redact import scrub, shorten
-from agent.rules.decide import decide
+from agent.reading import InboxReading
+from agent.redact import shorten
+from agent.rules.decide import decide, responses_needed
 from agent.rules.reader import read_response
+from agent.session import PAGE_ERRORS, Session, screens_of, why
 from agent.settings import Settings
+from agent.tally import Facts, tally
+from agent.waiting import Waiting, due, look_again, look_soon, pause, start
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 log = logging.getLogger("caredove_agent.sweep")
 
-MAX_SIGN_INS = 5  # an expired session is signed into again, but not forever
-INBOX_TRIES = 3
+__all__ = ["Sweep", "screens_of"]
 
 
 def utc_now() -> datetime:
@@ -71,29 +76,26 @@ class Sweep:
         *,
         sweep_id: str,
         clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
         stop: threading.Event | None = None,
         reporter: Reporter | None = None,
     ) -> None:
         self.settings = settings
         self.policy = settings.policy
-        self.base_url, self.username, self.password = settings.require_site()
         self.ledger = ledger
-        self.page = page
         self.sweep_dir = sweep_dir
         self.sweep_id = sweep_id
         self.clock = clock
+        self.monotonic = monotonic
         self.stop = stop or threading.Event()
-        self.report = reporter or Silent()
-        artifacts = sweep_dir / "screenshots"
-        self.signin = SignInPage(page, settings, artifacts)
-        self.inbox = InboxPage(page, settings, artifacts)
+        self.progress = reporter or Silent()
+        self.session = Session(page, settings, sweep_dir / "screenshots", stop=self.stop, report=self.progress)
+        self.base_url = self.session.base_url
+        self.inbox = self.session.inbox
+        self.clicks = Clicks(ledger, sweep_id, self.base_url, clock)
         self.cases: dict[str, Case] = {}
-        self.banner: int | None = None
-        self.ui: Literal["older", "newer", "unknown"] = "unknown"
-        self.unfiltered = False
+        self.reading = InboxReading(self.session, settings, self.stop, self.progress)
         self.problems: list[str] = []
-        self.clicks = 0
-        self.sign_ins = 0
 
     # --- the sweep -----------------------------------------------------------------------------
 
@@ -101,52 +103,42 @@ class Sweep:
         started = self.clock()
         self.ledger.start_sweep(self.sweep_id, self.base_url, started, dry_run=self.settings.dry_run)
         try:
-            self._sign_in()
-            self._open_errors(read_banner=True)
+            self.session.sign_in()
+            opened = self.reading.open()
         except BaseException:
             self.ledger.finish_sweep(self.sweep_id, self.clock(), status="failed", summary={})
             raise
         complete = True
         try:
-            self._inspect_all()
+            self._inspect_all(opened)
             if not self.settings.dry_run:
                 self._act_all()
                 self._wait_all()
-        except (PageError, PlaywrightError) as exc:
+        except PAGE_ERRORS as exc:
             # The inbox became unusable mid-sweep: report what was reached rather than nothing.
             complete = False
             self.problems.append(
-                f"The sweep stopped early: {_why(exc)}. Referrals it did not reach are not in this report; "
+                f"The sweep stopped early: {why(exc)}. Referrals it did not reach are not in this report; "
                 "the next sweep picks them up."
             )
-            log.error("sweep %s stopped early: %s", self.sweep_id, _why(exc))
+            log.error("sweep %s stopped early: %s", self.sweep_id, why(exc))
         except BaseException:
             self.ledger.finish_sweep(self.sweep_id, self.clock(), status="failed", summary={})
             raise
         result = self._result(started, complete=complete)
-        status = "failed" if not complete else "stopped" if self.stop.is_set() else "finished"
+        status = "failed" if not result.complete else "stopped" if self.stop.is_set() else "finished"
         self.ledger.finish_sweep(self.sweep_id, result.finished_at, status=status, summary=result.summary)
         return result
 
     # --- phase 1: inspect --------------------------------------------------------------------------
 
-    def _inspect_all(self) -> None:
-        self.report.phase("Reading errors", self.banner)
-        while True:
-            try:
-                for rows in self.inbox.error_pages():
-                    for row in rows:
-                        if self.stop.is_set():
-                            return
-                        if row.reference in self.cases or not self._wanted(row.reference):
-                            continue
-                        case = Case(reference=row.reference)
-                        self._inspect(case)
-                return
-            except SessionExpired:
-                self._sign_in_again()  # then walk the pages again, skipping what was read
-            except (PageError, PlaywrightError) as exc:
-                self._sign_in_again(reason=f"the inbox pages could not be read ({_why(exc)})")
+    def _inspect_all(self, opened: bool) -> None:
+        self.progress.phase("Reading errors", self.session.banner)
+        self.reading.read_all(opened, self._listed)
+
+    def _listed(self, row: InboxRow) -> None:
+        if row.reference not in self.cases and self._wanted(row.reference):
+            self._inspect(Case(reference=row.reference))
 
     def _inspect(self, case: Case) -> None:
         self.cases[case.reference] = case
@@ -157,81 +149,83 @@ class Sweep:
                 self._look(case, window)
                 if self._resend_now(case):
                     self._resend(case, window)
-        except SessionExpired:
+        except (SessionExpired, ClickRefused):
             if not case.actions:
                 del self.cases[case.reference]  # read again after signing in
             raise
-        except (PageError, PlaywrightError) as exc:
+        except ReferralGone as exc:
+            self._gone(case, exc)
+            return
+        except PAGE_ERRORS as exc:
             self._could_not_process(case, exc)
             return
-        assert case.decision is not None
-        outcome = outcome_for(case.decision)
-        if case.deadline is not None:
-            pass  # resent just now: phase 3 looks at it again
-        elif outcome is not None:
-            case.finish(outcome)
-        elif self.settings.dry_run:
-            action = planned(case.decision.kind, self.clock())
-            case.actions += [action] if action else []
-            case.finish(Outcome.PENDING, f"Dry run, nothing clicked. {case.decision.reason}")
-        self.report.step(case.reference, "read")
+        state = case.state
+        if isinstance(state, Decided):
+            outcome = outcome_for(state.decision)
+            if outcome is not None:
+                case.finish(outcome)
+            elif self.settings.dry_run:
+                action = planned(state.decision.kind, self.clock())
+                case.actions += [action] if action else []
+                case.finish(Outcome.PENDING, f"Dry run, nothing clicked. {state.decision.reason}")
+        self.progress.step(case.reference, "read")
 
     def _resend_now(self, case: Case) -> bool:
         """A Resend can be clicked while phase 1 has the window open: unlike a clear, it does not move
         the referral out of the filtered list, so the pages being walked stay put."""
         return (
             not self.settings.dry_run
-            and case.decision is not None
-            and case.decision.kind is DecisionKind.RESEND
-            and not self._out_of_actions()
+            and isinstance(case.state, Decided)
+            and case.state.decision.kind is DecisionKind.RESEND
+            and not out_of_actions(self.clicks.count, self.settings.max_actions)
             and not self.stop.is_set()
         )
 
     # --- phase 2: act --------------------------------------------------------------------------
 
     def _act_all(self) -> None:
-        todo = [c for c in self.cases.values() if not c.final]
-        self.report.phase("Acting", len(todo))
-        for case in sorted(todo, key=lambda c: c.decision.kind is not DecisionKind.CLEAR if c.decision else True):
+        todo = [c for c in self.cases.values() if isinstance(c.state, Decided)]
+        self.progress.phase("Acting", len(todo))
+        for case in sorted(todo, key=lambda c: c.decision is None or c.decision.kind is not DecisionKind.CLEAR):
             if self.stop.is_set():
                 return
-            if case.deadline is not None:
-                continue  # resent in phase 1, already waiting
-            if case.decision and case.decision.kind is DecisionKind.WAIT:
-                self._start_waiting(case)
+            if case.decision is not None and case.decision.kind is DecisionKind.WAIT:
+                case.wait(start(self.monotonic(), self.policy))
                 continue
             self._step(case)
 
     # --- phase 3: wait -------------------------------------------------------------------------
 
     def _wait_all(self) -> None:
-        waiting = [c for c in self.cases.values() if not c.final]
-        if waiting:
-            self.report.phase("Waiting for resends", len(waiting))
+        if any(c.waiting for c in self.cases.values()):
+            self.progress.phase("Waiting for resends", sum(1 for c in self.cases.values() if c.waiting))
         while not self.stop.is_set():
-            waiting = [c for c in self.cases.values() if not c.final]
+            waiting = [(c, c.waiting) for c in self.cases.values() if c.waiting is not None]
             if not waiting:
                 return
-            now = time.monotonic()
-            due = [c for c in waiting if c.next_look <= now]
-            if not due:
-                self.stop.wait(min(c.next_look for c in waiting) - now)
+            now = self.monotonic()
+            ready = [c for c, w in waiting if due(w, now)]
+            if not ready:
+                self.stop.wait(pause([w for _, w in waiting], now))
                 continue
-            for case in due:
+            for case in ready:
                 if self.stop.is_set():
                     return
                 self._step(case)
 
-    # --- one look, one click -----------------------------------------------------------------------
+    # --- one look, at most one click -----------------------------------------------------------------
 
     def _step(self, case: Case) -> None:
         """Look at the referral now and do what the rules say, at most one click."""
+        before = case.waiting
         try:
             with self._window(case) as window:
                 self._look(case, window)
                 assert case.decision is not None
                 kind = case.decision.kind
-                if kind in (DecisionKind.CLEAR, DecisionKind.RESEND) and self._out_of_actions():
+                if kind in (DecisionKind.CLEAR, DecisionKind.RESEND) and out_of_actions(
+                    self.clicks.count, self.settings.max_actions
+                ):
                     case.finish(
                         Outcome.PENDING,
                         f"Not acted on: the limit of {self.settings.max_actions} clicks per sweep was reached. "
@@ -242,120 +236,73 @@ class Sweep:
                 elif kind is DecisionKind.RESEND:
                     self._resend(case, window)
                 elif kind is DecisionKind.WAIT:
-                    self._keep_waiting(case)
+                    self._keep_waiting(case, before)
                 else:
                     case.finish(outcome_for(case.decision) or Outcome.ESCALATED)
-        except SessionExpired:
-            self._sign_in_again()
-            self._look_again_soon(case)
+        except (SessionExpired, ClickRefused) as exc:
+            self.session.sign_in_again(
+                "the site refused a click (the session had ended)"
+                if isinstance(exc, ClickRefused)
+                else "the session expired"
+            )
+            case.wait(look_soon(case.waiting or before, self.monotonic(), self.policy))
             return
-        except (PageError, PlaywrightError) as exc:
+        except ReferralGone as exc:
+            self._gone(case, exc)
+        except PAGE_ERRORS as exc:
             self._could_not_process(case, exc)
-        if case.final:
-            self.report.step(case.reference, case.outcome.value if case.outcome else "")
+        if case.outcome is not None:
+            self.progress.step(case.reference, case.outcome.value)
 
     def _look(self, case: Case, window: TriggersWindowPage) -> None:
+        """Read the window and, per destination whose latest attempt failed, its response; decide."""
         case.window = window.read()
-        latest = case.latest
-        response: ResponseRecord | None = None
-        if latest is not None and latest.status is AttemptStatus.FAILED:
-            if case.response_for != latest.key:
+        for attempt in responses_needed(case.window.attempts):
+            if attempt.key not in case.responses:
                 try:
-                    case.response = read_response(window.read_response(latest))
+                    case.responses[attempt.key] = read_response(window.read_response(attempt))
                 except PageUnavailable as exc:
-                    case.response = ResponseRecord(format=ResponseFormat.UNREADABLE, problem=exc.message)
-                case.response_for = latest.key
-            response = case.response
+                    case.responses[attempt.key] = ResponseRecord(format=ResponseFormat.UNREADABLE, problem=exc.message)
         history = self.ledger.resend_history(self.base_url, case.reference)
-        case.decision = decide(case.window.attempts, response, history, self.policy, self.clock())
+        case.decided(decide(case.window.attempts, case.responses, history, self.policy, self.clock()))
 
     def _clear(self, case: Case, window: TriggersWindowPage) -> None:
-        latest = case.latest
-        assert latest is not None
-        action_id: list[int] = []
-        intent = self._intent(case, ActionType.CLEAR, latest, action_id)
-
-        result = window.clear(intent)
-        at = self.clock()
-        if result.page_error is None and self.inbox.error_gone(case.reference):
-            self.ledger.confirm(action_id[0], at)
-            case.actions.append(ActionRecord(type=ActionType.CLEAR, at=at, confirmed=True))
+        answers = case.concerned
+        assert answers is not None
+        clicked = self.clicks.clear(case.reference, window, self.inbox, answers)
+        case.actions.append(clicked.record)
+        if clicked.confirmed:
             case.finish(Outcome.CLEARED)
-            return
-        why = scrub(result.page_error or "the red API error control was still shown")
-        self.ledger.note(action_id[0], why)
-        case.actions.append(ActionRecord(type=ActionType.CLEAR, at=at, confirmed=False))
-        case.fail(
-            f"Clicked the clear button but it did not take effect: {shorten(why, 200)}",
-            window.screenshot(case.reference),
-        )
-
-    def _intent(self, case: Case, action: ActionType, answers: Attempt, ids: list[int]) -> Callable[[], None]:
-        """The hook the page object calls right before its one click: the intent is on disk first."""
-
-        def write() -> None:
-            ids.append(self.ledger.intend(self.sweep_id, self.base_url, case.reference, action, answers, self.clock()))
-            self.clicks += 1
-
-        return write
+        else:
+            case.fail(
+                f"Clicked the clear button but it did not take effect: {shorten(clicked.problem or '', 200)}",
+                window.screenshot(case.reference),
+            )
 
     def _resend(self, case: Case, window: TriggersWindowPage) -> None:
-        latest = case.latest
-        assert latest is not None
-        action_id: list[int] = []
-        intent = self._intent(case, ActionType.RESEND, latest, action_id)
+        attempt = case.concerned
+        assert attempt is not None
+        clicked = self.clicks.resend(case.reference, window, attempt)
+        case.actions.append(clicked.record)
+        if clicked.window is not None:
+            case.window = clicked.window
+        case.wait(start(self.monotonic(), self.policy))
+        self.progress.step(case.reference, "resent")
+        if isinstance(clicked.error, SessionExpired):
+            raise clicked.error
 
-        try:
-            result = window.resend(latest, intent)
-        except (PageError, PlaywrightError) as exc:
-            if not action_id:
-                raise  # nothing was clicked
-            self.ledger.note(action_id[0], f"error after the click: {_why(exc)}")
-            case.actions.append(ActionRecord(type=ActionType.RESEND, at=self.clock(), confirmed=False))
-            self._start_waiting(case)
-            if isinstance(exc, SessionExpired):
-                raise
+    def _keep_waiting(self, case: Case, before: Waiting | None) -> None:
+        now = self.monotonic()
+        later = start(now, self.policy) if before is None else look_again(before, now, self.policy)
+        if later is not None:
+            case.wait(later)
             return
-        at = self.clock()
-        produced = None
-        if result.window is not None:
-            case.window = result.window
-            newer = [a for a in result.window.attempts if a.at > latest.at]
-            produced = max(newer, key=lambda a: a.at) if newer else None
-        if result.page_error is None and produced is not None:
-            self.ledger.confirm(action_id[0], at, produced=produced.key)
-            case.actions.append(ActionRecord(type=ActionType.RESEND, at=at, confirmed=True))
-        else:
-            self.ledger.note(action_id[0], scrub(result.page_error or "no new attempt appeared after the click"))
-            case.actions.append(ActionRecord(type=ActionType.RESEND, at=at, confirmed=False))
-        self._start_waiting(case)
-        self.report.step(case.reference, "resent")
-
-    # --- waiting bookkeeping ---------------------------------------------------------------------
-
-    def _start_waiting(self, case: Case) -> None:
-        now = time.monotonic()
-        case.deadline = now + self.policy.settle_seconds
-        case.next_look = now + min(self.policy.poll_seconds, self.policy.settle_seconds)
-
-    def _keep_waiting(self, case: Case) -> None:
-        now = time.monotonic()
-        if case.deadline is None:
-            self._start_waiting(case)
-        elif now >= case.deadline:
-            assert case.decision is not None
-            case.finish(
-                Outcome.PENDING,
-                f"{case.decision.reason} Still not finished after {self.policy.settle_seconds:g} s; "
-                "the next sweep looks again and will not click Resend until a finished attempt shows.",
-            )
-        else:
-            case.next_look = now + self.policy.poll_seconds
-
-    def _look_again_soon(self, case: Case) -> None:
-        if case.deadline is None:
-            self._start_waiting(case)
-        case.next_look = time.monotonic()
+        assert case.decision is not None
+        case.finish(
+            Outcome.PENDING,
+            f"{case.decision.reason} Still not finished after {self.policy.settle_seconds:g} s; "
+            "the next sweep looks again and will not click Resend until a finished attempt shows.",
+        )
 
     # --- the browser's state ---------------------------------------------------------------------
 
@@ -367,124 +314,53 @@ class Sweep:
         finally:
             try:
                 window.close()
-            except (PageError, PlaywrightError):
-                self._reload()
-
-    def _reload(self) -> None:
-        """Back to a known screen after something went wrong on this one."""
-        try:
-            self.page.reload()
-        except PlaywrightError:
-            log.warning("reloading the page failed; the next step navigates again")
-
-    def _sign_in(self) -> None:
-        self.sign_ins += 1
-        self.signin.sign_in(self.base_url, self.username, self.password)
-
-    def _sign_in_again(self, reason: str = "the session expired") -> None:
-        if self.sign_ins >= MAX_SIGN_INS:
-            raise PageUnavailable(
-                f"{reason}, {MAX_SIGN_INS} times in one sweep",
-                fix="check the site and the session timeout; the next sweep starts afresh",
-            )
-        self.report.note(f"{reason}: signing in again")
-        log.warning("%s: signing in again", reason)
-        self._sign_in()
-        self._open_errors()
-
-    def _open_errors(self, *, read_banner: bool = False) -> None:
-        """The integration-errors view; a failing inbox page is tried again a few times."""
-        last: AgentError | None = None
-        for attempt in range(INBOX_TRIES):
-            try:
-                self.inbox.open()
-                if read_banner:
-                    banner = self.inbox.banner_count()
-                    self.banner = banner.count if banner else None
-                if not self.inbox.offers_error_filter():
-                    # No banner link: nothing has an error, or the screen was relabelled. Either way the
-                    # unfiltered pages are read and every row showing the red control is taken.
-                    self.unfiltered = True
-                    return
-                self.ui = screens_of(self.inbox.show_errors())
-                return
-            except SessionExpired as exc:
-                last = exc
-                self._sign_in()
-            except PageError as exc:
-                last = exc
-                log.warning("the inbox did not load (%s); trying again", exc.message)
-                self.stop.wait(0.5 * (attempt + 1))
-        assert last is not None
-        raise last
+            except PAGE_ERRORS:
+                self.session.recover()
 
     # --- results ---------------------------------------------------------------------------------
 
     def _wanted(self, reference: str) -> bool:
         return not self.settings.only or reference in self.settings.only
 
-    def _out_of_actions(self) -> bool:
-        return self.settings.max_actions is not None and self.clicks >= self.settings.max_actions
+    def _gone(self, case: Case, exc: ReferralGone) -> None:
+        case.fail(
+            f"No longer flagged when the agent came back to it ({why(exc)}): someone else worked it meanwhile; "
+            "nothing more to do.",
+            exc.screenshot,
+            rule=GONE,
+        )
+        log.warning("referral %s is no longer flagged", case.reference)
 
     def _could_not_process(self, case: Case, exc: Exception) -> None:
-        shot = getattr(exc, "screenshot", None) or self.inbox.screenshot(f"{case.reference}-error")
-        case.fail(f"Could not process: {_why(exc)}", shot)
-        log.warning("referral %s could not be processed: %s", case.reference, _why(exc))
-        self._reload()
+        shot = (exc.screenshot if isinstance(exc, PageError) else None) or self.session.screenshot(
+            f"{case.reference}-error"
+        )
+        case.fail(f"Could not process: {why(exc)}", shot)
+        log.warning("referral %s could not be processed: %s", case.reference, why(exc))
+        self.session.recover()
 
     def _result(self, started: datetime, *, complete: bool = True) -> SweepResult:
         for case in self.cases.values():
             if not case.final:
                 case.finish(Outcome.PENDING, "The sweep was stopped before this referral was finished.")
         for case in self.cases.values():
-            self.ledger.settle(self.base_url, case.reference, case.outcome.value if case.outcome else "pending")
-        referrals = [case.result(self.sweep_dir) for case in self.cases.values()]
-        problems = list(self.problems)
-        if self.banner is None and referrals:
-            problems.append(
-                "The inbox banner's count of referrals with integration errors was not found, yet "
-                f"{len(referrals)} referrals show the red API error: check the banner's wording (labels)."
-            )
-        elif self.banner is None:
-            self.banner = 0  # no banner and no red control anywhere: nothing has an error
-        elif not self.settings.only and self.banner != len(referrals):
-            problems.append(
-                f"The banner counted {self.banner} referrals with integration errors, but the sweep found "
-                f"{len(referrals)} in the filtered list: check the inbox by hand."
-            )
-        if self.stop.is_set():
-            problems.append("The sweep was stopped (shutdown) before it finished; unfinished referrals are pending.")
-        return SweepResult(
-            sweep_id=self.sweep_id,
-            started_at=started,
-            finished_at=self.clock(),
-            base_url=self.base_url,
-            dry_run=self.settings.dry_run,
-            banner_count=self.banner,
-            ui=self.ui,
-            summary=SweepResult.count(referrals),
-            referrals=referrals,
-            problems=problems,
-            complete=complete,
+            self.ledger.settle(self.base_url, case.reference, (case.outcome or Outcome.PENDING).value)
+        return tally(
+            Facts(
+                sweep_id=self.sweep_id,
+                started=started,
+                finished=self.clock(),
+                base_url=self.base_url,
+                dry_run=self.settings.dry_run,
+                ui=self.session.ui,
+                counts=self.reading.counts(),
+                complete=complete,
+                stopped=self.stop.is_set(),
+                problems=tuple(self.problems),
+                unseen_shot=relative(self.reading.screenshot, self.sweep_dir),
+            ),
+            [case.result(self.sweep_dir) for case in self.cases.values()],
         )
-
-
-def screens_of(filter_link: str) -> Literal["older", "newer", "unknown"]:
-    """Which article's screens the site shows, from the filter link's capitalisation (inbox.md)."""
-    if filter_link.startswith("View Referrals"):
-        return "older"
-    if filter_link.startswith("View referrals"):
-        return "newer"
-    return "unknown"
-
-
-def _why(exc: BaseException) -> str:
-    """An error as one short line. The agent's own messages name reference numbers only; anything
-    else (a Playwright message can quote the page) is scrubbed of personal data first."""
-    if isinstance(exc, AgentError):
-        return shorten(exc.message, 240)
-    lines = str(exc).splitlines()
-    return shorten(scrub(lines[0] if lines else type(exc).__name__), 240)
 
 
 def check_sign_in(settings: Settings) -> None:

@@ -24,7 +24,7 @@ from agent.cli.common import (
     TraceOpt,
     build_settings,
 )
-from agent.errors import SweepIncomplete
+from agent.errors import SweepBlind, SweepIncomplete
 from agent.logs import configure_logging
 from agent.run import SweepRun, sweep_and_report
 from agent.settings import Settings
@@ -83,6 +83,11 @@ def print_run(run: SweepRun) -> None:
     print(run.report_json)
     if run.report_html:
         print(run.report_html)
+    if run.result.unseen is not None:
+        raise SweepBlind(
+            f"saw fewer referrals than the site says ({run.result.unseen.found} found)",
+            fix=f"see what was not seen at the top of the report; {run.report_json}",
+        )
     if not run.result.complete:
         raise SweepIncomplete("the sweep stopped early", fix=f"see the report's problems; {run.report_json}")
 
