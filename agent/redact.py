@@ -93,6 +93,7 @@ _PHONE = re.compile(
     re.IGNORECASE,
 )
 _LONG_DIGITS = re.compile(r"\d{8,}")
+_ANY_DIGIT = re.compile(r"\d")
 _HCN_LABEL = re.compile(r"(?:health\s{0,3}card|hcn|ohip|phn|ramq)\s{0,3}(?:#|no\.?|number)?\s{0,3}[:=]?\s{0,3}$", re.I)
 _REFERENCE_LABEL = re.compile(
     r"(?:referral|reference|ref)\s{0,3}(?:#|no\.?|number)?\s{0,3}[:=]?\s{0,3}#?\s{0,3}$", re.IGNORECASE
@@ -226,12 +227,14 @@ def scrub(
     text = _HEADER.sub(lambda m: m.group("key") + REDACTED, text)
     text = _BEARER.sub(lambda m: m.group("key") + " " + REDACTED, text)
     text = _PASSWORD_PAIR.sub(lambda m: m.group("key") + REDACTED, text)
-    text = _EMAIL.sub(REDACTED, text)
-    text = _DATE.sub(REDACTED, text)
-    text = _POSTAL.sub(REDACTED, text)
-    text = _ADDRESS.sub(REDACTED, text)
-    text = _HEALTH_CARD.sub(REDACTED, text)
-    text = _PHONE.sub(REDACTED, text)
+    if "@" in text:
+        text = _EMAIL.sub(REDACTED, text)
+    if _ANY_DIGIT.search(text):  # every pattern below needs a digit
+        text = _DATE.sub(REDACTED, text)
+        text = _POSTAL.sub(REDACTED, text)
+        text = _ADDRESS.sub(REDACTED, text)
+        text = _HEALTH_CARD.sub(REDACTED, text)
+        text = _PHONE.sub(REDACTED, text)
     known = set(references)
 
     def digits(match: re.Match[str]) -> str:
@@ -248,6 +251,23 @@ def scrub(
     text = _PERSON.sub(_person, text)
     text = _QUOTED_TITLE.sub(_quoted_title, text)
     return _TITLE_RUN.sub(_title_run, text)
+
+
+EXCERPT_MARGIN = 200
+"""Scrubbed beyond what is shown, so a number cut where the excerpt is taken is never half shown."""
+
+
+def excerpt(text: str, limit: int, *, secrets: Iterable[str] = ()) -> str:
+    """Someone else's text as the agent shows it: one line, scrubbed, at most ``limit`` characters.
+
+    Only the part that can be shown is scrubbed, so a megabyte of reply costs what a line costs.
+    """
+    head = one_line(text[: (limit + EXCERPT_MARGIN) * 8])
+    cut = len(head) > limit + EXCERPT_MARGIN or len(text) > (limit + EXCERPT_MARGIN) * 8
+    shown = shorten(scrub(head[: limit + EXCERPT_MARGIN], secrets=secrets), limit)
+    if cut and not shown.endswith("…") and limit > 1:
+        shown = shorten(shown, limit - 1).removesuffix("…") + "…"
+    return shown
 
 
 def one_line(text: str) -> str:

@@ -36,6 +36,8 @@ MAX_TEXT_CHARS = 200_000
 MAX_ANALYSED_CHARS = 2_000
 """The message the clarity rules look at, at most; a reply that only gets clear later is not a clear one."""
 MESSAGE_LIMIT = 300
+_SCRUB_MARGIN = 200
+"""Scrubbed beyond what is used, so a number cut at the end of the scrubbed part is never shown."""
 FIX_TAIL = ", then save it (Caredove re-sends it by itself; do not click Resend)."
 
 _PATH = r"[A-Za-z]\w{0,60}(?:\[\d{1,4}\])?(?:\.[A-Za-z_]\w{0,60}(?:\[\d{1,4}\])?){1,12}"
@@ -161,7 +163,9 @@ def _reading(
     suffix: str = "",
 ) -> TextReading:
     """Scrubs the message, then judges it; the suffix (an issue count) is added after shortening."""
-    clean = scrub(one_line(message))
+    # Only what is analysed or shown is scrubbed: the rest is never looked at, and scrubbing it all
+    # would make a megabyte of reply cost seconds.
+    clean = scrub(one_line(message[: MAX_ANALYSED_CHARS * 4])[: MAX_ANALYSED_CHARS + _SCRUB_MARGIN])
     analysis = _analyse(clean[:MAX_ANALYSED_CHARS], path=path and scrub(path), hint=hint, label=label)
     shown = shorten(clean, MESSAGE_LIMIT - len(suffix)) + suffix
     return TextReading(
@@ -224,7 +228,7 @@ def _read_html(body: str) -> TextReading:
     top = body[:HTML_SCAN_CHARS]
     found = _TITLE.search(top) or _H1.search(top)
     source = found.group(1) if found else top
-    message = html.unescape(_TAG.sub(" ", source))
+    message = one_line(html.unescape(_TAG.sub(" ", source)))[: MESSAGE_LIMIT + _SCRUB_MARGIN]
     return TextReading(kind=TextKind.HTML, message=shorten(scrub(message), MESSAGE_LIMIT))
 
 
