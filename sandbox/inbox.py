@@ -17,6 +17,7 @@ from sandbox.auth import signed_out, store_of
 from sandbox.config import Config
 from sandbox.model import Referral
 from sandbox.render import ENV, ERROR_TITLE, labels, page, when
+from sandbox.salt import salted
 from sandbox.state import Store
 
 BASE_COLUMNS = 7  # Reference # · Registrant · Service · Submitted · Status · Workflow · row menu
@@ -124,6 +125,7 @@ async def rows(request: Request) -> Response:
         config=config, labels=labels(config), error_title=ERROR_TITLE, rows=listed["rows"],
         columns=listed["columns"],
     )  # fmt: skip
+    html = salted(html, store.salt)
     keys = ("page_number", "pages", "total", "first", "last", "showing", "error_count")
     return JSONResponse({"html": html, **{k: listed[k] for k in keys}})
 

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 
 from sandbox.auth import COOKIE
 from sandbox.config import Config
+from sandbox.salt import salted
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -91,4 +92,4 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
     }
     body = ENV.get_template(name).render(config=config, labels=labels(config), path=request.url.path,
                                          error_title=ERROR_TITLE, **(extra | context))  # fmt: skip
-    return HTMLResponse(body, status_code=status_code)
+    return HTMLResponse(salted(body, store.salt), status_code=status_code)

@@ -41,6 +41,14 @@ AXES: dict[str, tuple[Any, ...]] = {
     "response_link": ("new_tab", "window_open", "same_tab"),
     "response_block": ("pre", "textarea", "plain"),
     "response_style": ("json", "key_value", "print_r"),
+    "clear_confirm": ("none", "native", "dialog"),
+    "landing": ("home", "inbox", "dashboard"),
+    "nav": ("menu_click", "menu_hover", "sidebar"),
+    "announcement": (False, False, True),
+    "expiry": ("redirect", "script", "modal"),
+    "rate_limit_ms": (0, 0, 0, 150),
+    "csrf": (False, True),
+    "salt": (False, True),
 }
 MINUTE_STYLES = ("us", "eu")  # dates without seconds
 

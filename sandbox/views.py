@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from sandbox import signin
 from sandbox.auth import signed_out, store_of
+from sandbox.guards import CSRF_FIELD, refused
 from sandbox.model import Referral
 from sandbox.render import page, when
 from sandbox.state import NotFound
@@ -26,6 +27,9 @@ async def home(request: Request) -> Response:
     store = store_of(request)
     with store.lock:
         total = len(store.order)
+        errors = sum(store.referrals[r].has_error for r in store.order)
+    if store.config.landing == "dashboard":  # `landing`: a dashboard of tiles instead of Home
+        return page(request, "dashboard.html", total=total, errors=errors)
     return page(request, "home.html", total=total)
 
 
@@ -57,13 +61,17 @@ async def referral(request: Request) -> Response:
 
 
 async def edit(request: Request) -> Response:
-    if (answer := signed_out(request)) is not None:
+    form = await request.form() if request.method == "POST" else None
+    if form is not None:
+        token = str(form.get(CSRF_FIELD, "")) or None
+        if (answer := refused(request, "save", request.path_params["ref"], form_token=token)) is not None:
+            return answer
+    elif (answer := signed_out(request)) is not None:
         return answer
     found = _referral_or_404(request)
     if isinstance(found, Response):
         return found
-    if request.method == "POST":
-        form = await request.form()
+    if form is not None:
         values = {name: str(form.get(name, "")) for name, _ in FORM_FIELDS if name in form}
         store_of(request).save(found.reference, values)
         return RedirectResponse(f"/referrals/{found.reference}?saved=1", status_code=303)

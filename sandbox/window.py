@@ -11,8 +11,10 @@ from starlette.routing import Route
 
 from sandbox.auth import REFRESH_HEADER, signed_out, store_of
 from sandbox.faults import HANG_SECONDS
+from sandbox.guards import refused
 from sandbox.model import Attempt, Referral
 from sandbox.render import ENV, ERROR_TITLE, labels, when
+from sandbox.salt import salted
 from sandbox.state import NotFound, Store
 
 
@@ -41,7 +43,7 @@ def fragment(store: Store, referral: Referral, status_code: int = 200) -> HTMLRe
         r=referral, rows=rows, config=config, labels=labels(config), error_title=ERROR_TITLE,
         pending=referral.pending(), heading=heading, window_alert=window_alert,
     )  # fmt: skip
-    return HTMLResponse(body, status_code=status_code)
+    return HTMLResponse(salted(body, store.salt), status_code=status_code)
 
 
 def planted_alert(plant: dict[str, str]) -> str | None:
@@ -76,8 +78,7 @@ async def triggers(request: Request) -> Response:
 async def resend(request: Request) -> Response:
     store = store_of(request)
     reference = request.path_params["ref"]
-    if (answer := signed_out(request)) is not None:
-        _reject(store, "resend", reference, request.path_params["attempt"])
+    if (answer := refused(request, "resend", reference, request.path_params["attempt"])) is not None:
         return answer
     try:
         result = store.resend(reference, int(request.path_params["attempt"]))
@@ -94,8 +95,7 @@ async def resend(request: Request) -> Response:
 async def clear(request: Request) -> Response:
     store = store_of(request)
     reference = request.path_params["ref"]
-    if (answer := signed_out(request)) is not None:
-        _reject(store, "clear", reference, None)
+    if (answer := refused(request, "clear", reference)) is not None:
         return answer
     try:
         cleared = store.clear(reference)
@@ -104,14 +104,6 @@ async def clear(request: Request) -> Response:
     if not cleared:
         return _problem("The error could not be cleared. Please try again later.", 500)
     return JSONResponse({"cleared": reference})
-
-
-def _reject(store: Store, kind: str, reference: str, attempt: str | None) -> None:
-    """A click that arrived without a live session: recorded as rejected, nothing applied."""
-    with store.lock:
-        found = store.referrals.get(reference)
-        attempt_id = int(attempt) if attempt and attempt.isdigit() else None
-        store.log("resend" if kind == "resend" else "clear", "rejected", found, attempt_id)
 
 
 ROUTES = [

@@ -435,3 +435,190 @@ def test_planted_details_show_where_a_person_would_see_them(page: Page, sandbox:
         window.get_by_role("link", name="view").click()
     expect(tab.value.locator("pre")).to_contain_text(f"HCN {PLANT['hcn']}")
     expect(tab.value.locator("pre")).to_contain_text("Postal Code")  # the message still names the field
+    page.goto(f"{sandbox.base_url}/referrals/{sandbox.reference_for('R5')}")
+    expect(page.get_by_text(f"Referral for {PLANT['name']} (DOB {PLANT['dob']})")).to_be_visible()
+
+
+# --- 9. a clear that asks to confirm ---------------------------------------------------------------
+
+
+def kinds(sandbox: SandboxControl) -> list[tuple[str, str]]:
+    return [(e["kind"], e["outcome"]) for e in sandbox.record()][1:]
+
+
+def test_native_confirm_dismissed_clears_nothing_accepted_clears(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, clear_confirm="native")
+    window = open_window(page, sandbox.reference_for("R1"))
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    window.get_by_role("button", name="Close and clear error").click()
+    expect(window).to_be_visible()
+    assert asked == ["Are you sure you want to clear this error?"] and kinds(sandbox) == []
+    page.once("dialog", lambda dialog: dialog.accept())
+    window.get_by_role("button", name="Close and clear error").click()
+    expect(window).to_be_hidden()
+    assert kinds(sandbox) == [("clear", "applied")]
+
+
+def test_in_page_are_you_sure_dialog(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, clear_confirm="dialog")
+    window = open_window(page, sandbox.reference_for("R1"))
+    clear = window.get_by_role("button", name="Close and clear error")
+    clear.click()
+    ask = page.get_by_role("alertdialog", name="Are you sure?")
+    ask.get_by_role("button", name="Cancel").click()
+    expect(ask).to_have_count(0)
+    assert kinds(sandbox) == []
+    clear.click()
+    ask.get_by_role("button", name="Yes, clear it").click()
+    expect(window).to_be_hidden()
+    assert kinds(sandbox) == [("clear", "applied")]
+
+
+def test_an_unconfirmed_clear_request_is_refused_and_recorded(page: Page, sandbox: SandboxControl) -> None:
+    sandbox.reset(scenario="rules", clear_confirm="dialog")
+    signed_in(page, sandbox)
+    ref = sandbox.reference_for("R1")
+    assert page.request.post(f"{sandbox.base_url}/referrals/{ref}/clear").status == 409
+    assert sandbox.record()[-1]["reason"] == "unconfirmed" and kinds(sandbox) == [("clear", "rejected")]
+    assert sandbox.referral(ref)["has_error"] is True
+
+
+# --- 10. getting there -----------------------------------------------------------------------------
+
+
+def sign_in_by_form(page: Page, sandbox: SandboxControl) -> None:
+    page.goto(f"{sandbox.base_url}/login")
+    page.get_by_role("textbox", name="Email").fill(DEFAULT_USERNAME)
+    page.get_by_role("textbox", name="Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_landing_on_a_dashboard(page: Page, sandbox: SandboxControl) -> None:
+    sandbox.reset(scenario="rules", landing="dashboard")
+    sign_in_by_form(page, sandbox)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_text("8 with integration errors")).to_be_visible()
+
+
+def test_menu_that_opens_on_hover_or_focus(page: Page, sandbox: SandboxControl) -> None:
+    sandbox.reset(scenario="rules", nav="menu_hover")
+    sign_in_by_form(page, sandbox)
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Inbox")).to_be_hidden()
+    nav.get_by_role("button", name="Referrals").hover()
+    expect(nav.get_by_role("link", name="Inbox")).to_be_visible()
+    page.get_by_role("heading", name="Home").hover()
+    expect(nav.get_by_role("link", name="Inbox")).to_be_hidden()
+    nav.get_by_role("button", name="Referrals").focus()
+    nav.get_by_role("link", name="Inbox").click()
+    expect(page.get_by_role("heading", name="Referral Inbox")).to_be_visible()
+
+
+def test_sidebar_link_instead_of_a_menu(page: Page, sandbox: SandboxControl) -> None:
+    sandbox.reset(scenario="rules", nav="sidebar")
+    sign_in_by_form(page, sandbox)
+    expect(page.get_by_role("navigation", name="Main").get_by_role("button", name="Referrals")).to_have_count(0)
+    page.get_by_role("navigation", name="Sidebar").get_by_role("link", name="Inbox").click()
+    expect(page.get_by_role("heading", name="Referral Inbox")).to_be_visible()
+
+
+def test_one_time_announcement_covers_the_page_until_dismissed(page: Page, sandbox: SandboxControl) -> None:
+    sandbox.reset(scenario="rules", announcement=True)
+    sign_in_by_form(page, sandbox)
+    notice = page.get_by_role("dialog", name="What's new in Caredove")
+    expect(notice).to_be_visible()
+    with pytest.raises(Exception, match="Timeout"):  # the page underneath does not take the click
+        page.get_by_role("link", name="Settings").click(timeout=300)
+    notice.get_by_role("button", name="Got it").click()
+    expect(notice).to_be_hidden()
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)  # once per session
+    assert [e["kind"] for e in sandbox.record()] == ["sign_in", "announcement"]
+
+
+# --- 11. session expiry and 429 --------------------------------------------------------------------
+
+
+def test_expiry_noticed_by_the_page_script_navigates_at_any_moment(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, expiry="script")
+    expect(error_buttons(page)).to_have_count(8)
+    sandbox.expire_sessions()
+    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()  # no click, no reload: the script
+    assert page.url.endswith("/login?expired=1")
+
+
+def test_expiry_as_an_in_page_modal_that_covers_the_page(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, expiry="modal")
+    window = open_window(page, sandbox.reference_for("R2"))
+    expect(window.get_by_role("button", name="Resend")).to_be_visible()
+    sandbox.expire_sessions()
+    modal = page.get_by_role("dialog", name="Session expired")
+    expect(modal).to_be_visible()  # noticed by the page's own session check, no click needed
+    with pytest.raises(Exception, match="Timeout"):
+        window.get_by_role("button", name="Resend").click(timeout=300)
+    assert kinds(sandbox) == []
+    modal.get_by_role("link", name="Sign in again").click()
+    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+
+
+def test_a_write_after_the_session_ended_is_recorded_with_its_reason(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox)
+    ref = sandbox.reference_for("R5")
+    sandbox.expire_sessions()
+    answer = page.request.post(f"{sandbox.base_url}/referrals/{ref}/edit", form={"family_name": "X"}, max_redirects=0)
+    assert answer.status == 303
+    assert kinds(sandbox) == [("save", "rejected")] and sandbox.record()[-1]["reason"] == "session"
+
+
+def test_page_loads_too_fast_get_429_with_retry_after(page: Page, sandbox: SandboxControl) -> None:
+    sandbox.reset(scenario="rules", rate_limit_ms=5_000)
+    signed_in(page, sandbox)
+    first = page.goto(f"{sandbox.base_url}/referrals/inbox")
+    second = page.goto(f"{sandbox.base_url}/referrals/inbox")
+    assert first is not None and first.status == 200
+    assert second is not None and second.status == 429
+    assert 0 < float(second.headers["retry-after"]) <= 5.0
+    fetched = page.request.get(f"{sandbox.base_url}/referrals/inbox/rows", headers={"X-Requested-With": "fetch"})
+    assert fetched.status == 200  # the page's own fetches are not page loads
+
+
+# --- 12. CSRF, salted markup, relabelling ----------------------------------------------------------
+
+
+def test_csrf_guarded_writes(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, csrf=True)
+    ref = sandbox.reference_for("R2")
+    attempt = sandbox.referral(ref)["attempts"][-1]["id"]
+    bare = page.request.post(f"{sandbox.base_url}/referrals/{ref}/attempts/{attempt}/resend")
+    assert bare.status == 403
+    assert kinds(sandbox) == [("resend", "rejected")] and sandbox.record()[-1]["reason"] == "csrf"
+    open_window(page, ref).get_by_role("button", name="Resend").click()  # the page sends its token
+    expect(page.get_by_role("dialog").get_by_role("row")).to_have_count(3)
+    assert kinds(sandbox) == [("resend", "rejected"), ("resend", "applied")]
+    page.goto(f"{sandbox.base_url}/referrals/{ref}/edit")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Referral saved")
+    assert kinds(sandbox)[-1] == ("save", "applied")
+
+
+def test_class_names_and_ids_are_salted_per_reset(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, salt=True)
+    first = page.get_by_role("table", name="Referrals").get_attribute("class")
+    assert first and first.startswith("grid-") and page.locator(".grid").count() == 0
+    window = open_window(page, sandbox.reference_for("R2"))
+    window.get_by_role("button", name="Resend").click()  # the page's own script still works
+    expect(window.get_by_role("row")).to_have_count(3)
+    errors_view(page, sandbox, salt=True)
+    assert page.get_by_role("table", name="Referrals").get_attribute("class") != first
+
+
+def test_relabelled_site(page: Page, sandbox: SandboxControl) -> None:
+    errors_view(page, sandbox, relabel=True)
+    headers = page.get_by_role("table", name="Referrals").get_by_role("columnheader")
+    expect(headers.first).to_have_text("Ref. no.")
+    window = open_window(page, sandbox.reference_for("R2"))
+    expect(window.get_by_role("button", name="Resubmit")).to_be_visible()
+    expect(window.get_by_role("button", name="Dismiss error")).to_be_visible()
+    expect(window.get_by_role("link", name="open")).to_be_visible()

@@ -18,6 +18,8 @@ TODAY = {
     "page_size": 25, "load_delay_ms": 0, "window_load": "ready", "window_shadow": False,
     "window_order": "newest_first", "two_destinations": False, "date_style": "iso", "time_element": True,
     "status_style": "text_icon", "response_link": "new_tab", "response_block": "pre", "response_style": "json",
+    "clear_confirm": "none", "landing": "home", "nav": "menu_click", "announcement": False, "expiry": "redirect",
+    "rate_limit_ms": 0, "csrf": False, "salt": False, "relabel": False, "plant": {},
 }  # fmt: skip
 
 
