@@ -123,12 +123,15 @@ def test_schedule_run_now_fires_one_real_sweep_with_the_schedules_settings(
     assert os.environ["CAREDOVE_PASSWORD"] not in done.stderr + done.stdout
 
 
-def test_schedule_run_now_names_an_unknown_schedule_in_one_line(settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["schedule", "run", "--now"], ["sweep", "--schedule"]])
+def test_firing_an_unknown_schedule_now_names_it_in_one_line(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
     profile = write_profile(settings, tmp_path)
     schedules = hook_schedule(tmp_path, profile, "https://chat.example/hook")
+    monkeypatch.setenv("CAREDOVE_SCHEDULES_DIR", str(schedules))
     done = subprocess.run(
-        [sys.executable, "-m", "agent", "schedule", "run", "--now", "nightly", "--schedules", str(schedules),
-         "--config", str(profile)],
+        [sys.executable, "-m", "agent", *command, "nightly", "--config", str(profile)],
         cwd=tmp_path, env=dict(os.environ), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 2

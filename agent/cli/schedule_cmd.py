@@ -67,23 +67,37 @@ def schedule_run(
 ) -> None:
     """Run the schedules until stopped (SIGTERM/SIGINT finish the current referral first).
 
-    With --now NAME: one sweep of that schedule, then exit 0 when it went well, 1 when the agent was
-    in trouble (the report says why), or the sweep's own exit code when it could not run."""
+    With --now NAME: one sweep of that schedule, then exit with the codes of `sweep` (0 when it ran;
+    the sweep's own code when it could not run or saw fewer referrals than the site says)."""
+    from agent.scheduler import run_forever
+
+    found, scrubber = _start(config, schedules, log_format, log_level)
+    if now is not None:
+        fire_now(found, now, config=config, scrubber=scrubber)
+        return
+    run_forever(found, default_config=config, scrubber=scrubber)
+
+
+def fire_named(config: Path | None, name: str, *, log_format: str, log_level: str) -> None:
+    """`sweep --schedule NAME`: the same as `schedule run --now NAME`."""
+    found, scrubber = _start(config, None, log_format, log_level)
+    fire_now(found, name, config=config, scrubber=scrubber)
+
+
+def _start(
+    config: Path | None, schedules: Path | None, log_format: str, log_level: str
+) -> tuple[list[Schedule], ScrubFilter]:
+    """Settings, scrubbed logging and the schedule files, as every schedule command starts."""
     from agent.errors import SettingsError
     from agent.logs import configure_logging
-    from agent.scheduler import run_forever
     from agent.schedules import load_schedules
 
     if log_format not in ("text", "json"):
         raise SettingsError(f"--log-format {log_format!r} is not text or json", fix="use --log-format json or text")
     settings = build_settings(config, schedules_dir=schedules)
     secrets = [settings.password.get_secret_value()] if settings.password else []
-    scrubber = configure_logging("json" if log_format == "json" else "text", log_level, secrets=secrets)
-    found = load_schedules(settings.schedules_dir)
-    if now is not None:
-        fire_now(found, now, config=config, scrubber=scrubber)
-        return
-    run_forever(found, default_config=config, scrubber=scrubber)
+    scrubber = configure_logging("json" if log_format == "json" else "text", log_level.upper(), secrets=secrets)
+    return load_schedules(settings.schedules_dir), scrubber
 
 
 def notify_warnings(schedule: Schedule) -> list[str]:
@@ -93,26 +107,23 @@ def notify_warnings(schedule: Schedule) -> list[str]:
 
 
 def fire_now(found: list[Schedule], name: str, *, config: Path | None, scrubber: ScrubFilter | None) -> None:
-    """One run of schedule ``name``; prints the report paths; exits non-zero when it was not good."""
-    from agent.cli.sweep_cmd import stop_on_signals
+    """One run of schedule ``name``; prints the report paths like `sweep`, and exits like it."""
+    from agent.cli.sweep_cmd import print_run, stop_on_signals
     from agent.errors import AgentError
     from agent.scheduler import find_schedule, run_once
 
     schedule = find_schedule(found, name)
     with stop_on_signals() as stop:
         fired = run_once(schedule, stop=stop, default_config=config, scrubber=scrubber)
-    if fired.run is not None:
-        typer.echo(fired.run.report_json)
-        if fired.run.report_html:
-            typer.echo(fired.run.report_html)
     told = ", ".join(fired.sent) or "no message"
     if fired.error is not None:
-        typer.echo(f"caredove-agent: the {name} sweep failed: {type(fired.error).__name__} ({told})", err=True)
+        why = str(fired.error) if isinstance(fired.error, AgentError) else type(fired.error).__name__
+        typer.echo(f"caredove-agent: the {name} sweep failed: {why} ({told})", err=True)
         raise typer.Exit(fired.error.exit_code if isinstance(fired.error, AgentError) else 1)
-    if fired.in_trouble:
-        typer.echo(f"caredove-agent: the {name} sweep is in trouble, see the report ({told})", err=True)
-        raise typer.Exit(1)
-    typer.echo(f"caredove-agent: the {name} sweep went well ({told})", err=True)
+    state = "is in trouble, see the report" if fired.in_trouble else "went well"
+    typer.echo(f"caredove-agent: the {name} sweep {state} ({told})", err=True)
+    if fired.run is not None:
+        print_run(fired.run)
 
 
 def register(app: typer.Typer) -> None:

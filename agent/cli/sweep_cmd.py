@@ -43,6 +43,14 @@ LogFormatOpt = Annotated[
     str, typer.Option("--log-format", help="text, or json (one object per line) for a log collector.")
 ]
 LogLevelOpt = Annotated[str, typer.Option("--log-level", help="DEBUG, INFO, WARNING (default) or ERROR.")]
+ScheduleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--schedule",
+        metavar="NAME",
+        help="Sweep as schedule NAME does, with all its settings (= `schedule run --now NAME`); other flags unused.",
+    ),
+]
 LockWaitOpt = Annotated[
     float, typer.Option("--wait-for-lock", help="Seconds to wait if another sweep of this inbox is running.")
 ]
@@ -109,11 +117,17 @@ def sweep(
     wait_for_lock: LockWaitOpt = 0.0,
     log_format: LogFormatOpt = "text",
     log_level: LogLevelOpt = "WARNING",
+    schedule: ScheduleOpt = None,
 ) -> None:
     """Sweep the inbox once: resend 500-series errors, clear resolved ones, report the rest.
 
     Prints the path of report.json and report.html. Exit 0 when the sweep ran (even with escalations).
     """
+    if schedule is not None:
+        from agent.cli.schedule_cmd import fire_named
+
+        fire_named(config, schedule, log_format=log_format, log_level=log_level)
+        return
     settings = build_settings(
         config,
         base_url=base_url,
