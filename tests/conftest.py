@@ -12,6 +12,9 @@ from agent.browser import find_browser, launch_options
 from agent.settings import Settings, load_settings
 from sandbox.control import SandboxControl
 from sandbox.server import SandboxServer
+from tests.family import pytest_addoption, pytest_generate_tests, pytest_terminal_summary
+
+__all__ = ["pytest_addoption", "pytest_generate_tests", "pytest_terminal_summary"]  # the family test's --variants
 
 SANDBOX_USER = "staff@clinic.example"
 SANDBOX_PASSWORD = "sandbox-password"

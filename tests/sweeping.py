@@ -55,10 +55,15 @@ def assert_never_list_held(record: list[dict[str, Any]], *, allow_2xx_clear: boo
             assert before.get("latest_status") == "failed", f"resend of a non-failed attempt: {event}"
             assert code is not None and 500 <= code <= 599, f"resend of a non-5xx failure: {event}"
         if event["kind"] == "clear":
-            ok = before.get("latest_status") == "success" or (
-                allow_2xx_clear and 200 <= (before.get("latest_http_code") or 0) <= 299
+            # never-item 3, per destination: every destination's latest attempt succeeded, none pending
+            latest = list((before.get("destinations") or {}).values()) or [
+                {"status": before.get("latest_status"), "http_code": before.get("latest_http_code")}
+            ]
+            ok = all(
+                d["status"] == "success" or (allow_2xx_clear and 200 <= (d.get("http_code") or 0) <= 299)
+                for d in latest
             )
-            assert ok and not before.get("pending"), f"clear of a failed or pending attempt: {event}"
+            assert ok and not before.get("pending"), f"clear while a destination failed or is pending: {event}"
         assert event["kind"] != "save", f"the agent edited a referral: {event}"
     for reference, resends in by_reference(record, "resend").items():
         for first, second in pairwise(resends):

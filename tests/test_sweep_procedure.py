@@ -6,11 +6,11 @@ import json
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from test_reports_browser import serious
 
 from agent.settings import Settings
 from sandbox.control import SandboxControl
 from tests.sweeping import assert_never_list_held, by_reference, outcomes, reset_rules, sweep
+from tests.test_reports_browser import serious
 
 pytestmark = pytest.mark.browser
 

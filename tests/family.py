@@ -1,0 +1,74 @@
+"""The family test's variants: ``--variants N`` random sandbox variants per run (12 by default),
+``--variant-seeds 7,42`` to replay exact ones. The seeds are drawn from the run's id, so every xdist
+worker collects the same tests; the summary prints the seeds swept and those that failed.
+
+Hooks re-exported by ``tests/conftest.py``."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+DEFAULT_VARIANTS = 12
+UIS = ("older", "newer")
+_ID = re.compile(r"\[variant-(\d+)-(older|newer)")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One site of the family (the sandbox's ``variant`` seed) under one article version."""
+
+    seed: int
+    ui: str
+
+    @property
+    def id(self) -> str:
+        return f"variant-{self.seed}-{self.ui}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("caredove family", "the family of Caredove-like inboxes")
+    group.addoption(
+        "--variants", type=int, default=DEFAULT_VARIANTS, help="random sandbox variants the family test sweeps"
+    )
+    group.addoption("--variant-seeds", default="", help="comma-separated variant seeds to sweep instead (replay)")
+
+
+def variants(config: pytest.Config) -> list[Variant]:
+    """The run's variants; the article versions alternate so both are always covered."""
+    explicit = str(config.getoption("variant_seeds") or "")
+    if explicit:
+        seeds = [int(s) for s in explicit.split(",") if s.strip()]
+    else:
+        run = getattr(config, "workerinput", {}).get("testrunuid") or os.environ.get("PYTEST_XDIST_TESTRUNUID")
+        count = int(config.getoption("variants"))
+        seeds = random.Random(run or uuid.uuid4().hex).sample(range(1, 1_000_000), count)
+    return [Variant(seed, UIS[i % 2]) for i, seed in enumerate(seeds)]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "variant" in metafunc.fixturenames:
+        drawn = variants(metafunc.config)
+        metafunc.parametrize("variant", drawn, ids=[v.id for v in drawn])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    swept: set[int] = set()
+    failed: set[int] = set()
+    for kind, reports in terminalreporter.stats.items():
+        for report in reports:
+            match = _ID.search(getattr(report, "nodeid", "") or "")
+            if match and getattr(report, "when", "call") == "call":
+                swept.add(int(match.group(1)))
+                if kind == "failed":
+                    failed.add(int(match.group(1)))
+    if swept:
+        terminalreporter.write_line(f"family: swept variant seeds {', '.join(map(str, sorted(swept)))}")
+    if failed:
+        seeds = ",".join(map(str, sorted(failed)))
+        terminalreporter.write_line(f"family: FAILED on seeds {seeds}; replay with --variant-seeds {seeds}")

@@ -1,0 +1,60 @@
+"""The procedure on a family of Caredove-like inboxes: every rule R1–R8 and the two-destination cases,
+on random sandbox variants (``--variants N``, ``--variant-seeds``), under both article versions —
+each proven from the sandbox's record, and a dry run of the same site that writes nothing.
+
+A failure names its seed and what the variant drew, so ``--variant-seeds SEED`` rebuilds the site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser
+
+from agent.settings import Settings
+from sandbox.control import SandboxControl
+from sandbox.variants import describe
+from tests.family import Variant
+from tests.sweeping import STATE_CHANGING, assert_never_list_held, by_reference, outcomes, reset_rules, sweep
+from tests.test_sweep_procedure import RULES_OUTCOME
+
+pytestmark = pytest.mark.browser
+
+FAMILY_OUTCOME = {**RULES_OUTCOME, "R1_2d": "cleared", "R2_2d": "cleared", "R5_2d": "fix"}
+RESENDS = {"R2": 1, "R3": 1, "R4": 2, "R2_2d": 1}  # R4: "try one more time", then escalate
+CLEARED = {"R1", "R2", "R1_2d", "R2_2d"}
+
+
+def reset_family(sandbox: SandboxControl, variant: Variant) -> dict[str, str]:
+    answer: dict[str, Any] = reset_rules(
+        sandbox, variant=variant.seed, ui=variant.ui, two_destinations=True, time_scale=0.01
+    )
+    return dict(answer["rules"])
+
+
+def test_the_procedure_holds_on_a_variant(
+    sandbox: SandboxControl, settings: Settings, browser: Browser, variant: Variant, tmp_path: Path
+) -> None:
+    site = f"{describe(variant.seed)}; ui={variant.ui} (replay: --variant-seeds {variant.seed})"
+    print(site)
+    refs = reset_family(sandbox, variant)
+    run = sweep(settings, browser)
+    got = outcomes(run)
+    assert sorted(got) == sorted(refs.values()), f"{site}: every errored referral is in the report"
+    assert {rule: got[ref] for rule, ref in refs.items()} == FAMILY_OUTCOME, site
+    assert run.result.ui == variant.ui, site
+    assert run.result.complete and run.result.unseen is None, f"{site}: {run.result.problems}"
+    record = sandbox.record()
+    assert_never_list_held(record)
+    resends = by_reference(record, "resend")
+    assert {rule: len(resends.get(ref, [])) for rule, ref in refs.items() if rule in RESENDS} == RESENDS, site
+    assert set(by_reference(record, "clear")) == {refs[rule] for rule in CLEARED}, site
+    [to_emhware] = resends[refs["R2_2d"]]
+    assert to_emhware["before"]["latest_status"] == "failed", f"{site}: Resend on the failed destination's row"
+
+    reset_family(sandbox, variant)
+    dry = sweep(settings, browser, dry_run=True, state=tmp_path / "dry" / "ledger.sqlite")
+    writes = [e for e in sandbox.record() if e["kind"] in STATE_CHANGING]
+    assert writes == [], f"{site}: a dry run wrote {writes}"
+    assert sorted(outcomes(dry)) == sorted(refs.values()), site
