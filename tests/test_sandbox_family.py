@@ -15,6 +15,7 @@ from playwright.sync_api import Page, Route, expect
 
 from sandbox.config import DEFAULT_PASSWORD, DEFAULT_USERNAME
 from sandbox.control import SandboxControl
+from sandbox.variants import describe, draw
 
 pytestmark = pytest.mark.browser
 
@@ -622,3 +623,32 @@ def test_relabelled_site(page: Page, sandbox: SandboxControl) -> None:
     expect(window.get_by_role("button", name="Resubmit")).to_be_visible()
     expect(window.get_by_role("button", name="Dismiss error")).to_be_visible()
     expect(window.get_by_role("link", name="open")).to_be_visible()
+
+
+# --- drawn sites hold together ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_drawn_site_can_be_worked_without_script_errors(page: Page, sandbox: SandboxControl, seed: int) -> None:
+    """Whatever a seed draws, the inbox lists the errors, a window opens, a Resend goes through and the
+    page's script never throws: the combination is consistent."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    answer = sandbox.reset(scenario="rules", variant=seed, rate_limit_ms=0, time_scale=0.01)
+    drawn = draw(seed)
+    signed_in(page, sandbox)
+    page.goto(f"{sandbox.base_url}/referrals/inbox?errors=1")
+    notice = page.get_by_role("dialog", name="What's new in Caredove")
+    if drawn["announcement"]:
+        notice.get_by_role("button", name="Got it").click()
+    errored = len(answer["errored"])
+    shown = errored if drawn["paging"] == "single" else min(errored, drawn["page_size"])
+    expect(error_buttons(page), describe(seed)).to_have_count(shown)
+    window = open_window(page, sandbox.reference_for("R2"))
+    window.get_by_role("button", name="Resend").click()
+    expect(window.get_by_role("row"), describe(seed)).to_have_count(3)
+    window.get_by_role("button", name="Close", exact=True).click()
+    expect(window).to_be_hidden()
+    assert [e["kind"] for e in sandbox.record() if e["kind"] == "resend"] == ["resend"], describe(seed)
+    assert errors == [], describe(seed)
