@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
-from test_reports_samples import SCRIPT, demo_sweep, store
+from test_reports_samples import SCRIPT, build_two_inboxes, demo_sweep, store
 
 from agent.reports import write_reports
 from agent.run import sweep_and_report
@@ -221,3 +221,22 @@ def test_index_has_no_serious_accessibility_violations(page: Page, sample_report
     page.set_viewport_size({"width": 360, "height": 740})
     assert sideways(page) <= 0
     page.screenshot(path=shots_dir / "index-phone.png", full_page=True)
+
+
+def test_index_filter_shows_one_inbox_at_a_time(page: Page, tmp_path: Path, shots_dir: Path) -> None:
+    page.goto((build_two_inboxes(tmp_path) / "index.html").as_uri())
+    rows = page.locator("#sweep-list tbody tr")
+    expect(rows).to_have_count(5)
+    expect(page.get_by_role("img", name=re.compile("per sweep, by outcome: inbox"))).to_have_count(2)
+    page.get_by_label(re.compile(r"\binbox 2: ")).check()
+    expect(rows.filter(visible=True)).to_have_count(1)
+    expect(page.get_by_role("img", name=re.compile("by outcome: inbox 1$"))).to_be_hidden()
+    page.get_by_label(re.compile(r"\binbox 1: ")).check()
+    expect(rows.filter(visible=True)).to_have_count(4)
+    expect(rows.filter(visible=True).filter(has_text="Failed: the site refused the sign-in")).to_have_count(1)
+    page.get_by_label("every inbox").check()
+    expect(rows.filter(visible=True)).to_have_count(5)
+    assert serious(page) == []
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert sideways(page) <= 0
+    page.screenshot(path=shots_dir / "index-two-inboxes-phone.png", full_page=True)

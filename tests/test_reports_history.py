@@ -8,13 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_reports_samples import T0, demo_sweep, referral, store
+from test_reports_samples import CLINIC, T0, build_two_inboxes, demo_sweep, referral, store
 
 from agent.errors import ReportError
 from agent.models import Outcome, SweepResult
 from agent.reports import load_history, rerender, write_reports
 from agent.reports.charts import TREND_SWEEPS, trend_chart
-from agent.reports.failed import failed_sweep, record_failed_sweep
 from agent.reports.history import previous_of
 
 
@@ -134,45 +133,10 @@ def test_rerender_defaults_to_the_latest(report_dir: Path) -> None:
 
 # --- several inboxes, a dry run, a failed sweep, several sweeps in one day ------------------------
 
-CLINIC = "https://caredove.example"
-OTHER = "https://other-clinic.caredove.example"
-
-
-def on(base_url: str, sweep_id: str, hours: float, refs: list[str], *, dry_run: bool = False) -> SweepResult:
-    referrals = [referral(r, Outcome.ESCALATED, rule="R6", reason="x", nights_open=2) for r in refs]
-    return demo_sweep(
-        base_url=base_url,
-        sweep_id=sweep_id,
-        started_at=T0 + timedelta(hours=hours),
-        referrals=referrals,
-        problems=[],
-        dry_run=dry_run,
-    )
-
 
 @pytest.fixture
 def two_inboxes(tmp_path: Path) -> Path:
-    """Same day: clinic real sweep, other inbox, clinic dry run, a failed clinic sweep, clinic real sweep."""
-    sweeps = [
-        on(CLINIC, "c1", 0, ["3500000001", "3500000002", "3500000003"]),
-        on(OTHER, "o1", 1, ["3600000001"]),
-        on(CLINIC, "c2-dry", 2, ["3500000001"], dry_run=True),
-    ]
-    for result in sweeps:
-        write_reports(result, store(tmp_path, result), tmp_path)
-    failed = failed_sweep(
-        sweep_id="c3-failed",
-        started=T0 + timedelta(hours=3),
-        base_url=CLINIC,
-        dry_run=False,
-        why="the site refused the sign-in: check CAREDOVE_USERNAME and the password",
-    )
-    sweep_dir = tmp_path / "c3-failed"
-    sweep_dir.mkdir()
-    record_failed_sweep(failed, sweep_dir, tmp_path)
-    last = on(CLINIC, "c4", 4, ["3500000002", "3500000003", "3500000004"])
-    write_reports(last, store(tmp_path, last), tmp_path)
-    return tmp_path
+    return build_two_inboxes(tmp_path)
 
 
 def test_since_previous_is_the_previous_real_sweep_of_the_same_inbox(two_inboxes: Path) -> None:

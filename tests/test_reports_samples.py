@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from agent.models import ActionRecord, ActionType, Outcome, ReferralResult, SweepResult
+from agent.reports import write_reports
+from agent.reports.failed import failed_sweep, record_failed_sweep
 
 T0 = datetime(2024, 5, 14, 6, 0, tzinfo=UTC)  # 02:00 EDT
 SCRIPT = "<script>alert(1)</script>"
@@ -219,6 +221,49 @@ def store(report_dir: Path, result: SweepResult, folder: str | None = None) -> P
     sweep_dir.mkdir(parents=True, exist_ok=True)
     (sweep_dir / "report.json").write_text(result.model_dump_json(indent=2), encoding="utf-8")
     return sweep_dir
+
+
+CLINIC = "https://caredove.example"
+OTHER = "https://other-clinic.caredove.example"
+
+
+def on(base_url: str, sweep_id: str, hours: float, refs: list[str], *, dry_run: bool = False) -> SweepResult:
+    referrals = [referral(r, Outcome.ESCALATED, rule="R6", reason="x", nights_open=2) for r in refs]
+    return demo_sweep(
+        base_url=base_url,
+        sweep_id=sweep_id,
+        started_at=T0 + timedelta(hours=hours),
+        referrals=referrals,
+        problems=[],
+        dry_run=dry_run,
+    )
+
+
+def build_two_inboxes(tmp_path: Path) -> Path:
+    """A report folder with two inboxes: clinic real sweep, other inbox, clinic dry run, a failed
+    clinic sweep, clinic real sweep, all on one day.
+
+    Same day: clinic real sweep, other inbox, clinic dry run, a failed clinic sweep, clinic real sweep."""
+    sweeps = [
+        on(CLINIC, "c1", 0, ["3500000001", "3500000002", "3500000003"]),
+        on(OTHER, "o1", 1, ["3600000001"]),
+        on(CLINIC, "c2-dry", 2, ["3500000001"], dry_run=True),
+    ]
+    for result in sweeps:
+        write_reports(result, store(tmp_path, result), tmp_path)
+    failed = failed_sweep(
+        sweep_id="c3-failed",
+        started=T0 + timedelta(hours=3),
+        base_url=CLINIC,
+        dry_run=False,
+        why="the site refused the sign-in: check CAREDOVE_USERNAME and the password",
+    )
+    sweep_dir = tmp_path / "c3-failed"
+    sweep_dir.mkdir()
+    record_failed_sweep(failed, sweep_dir, tmp_path)
+    last = on(CLINIC, "c4", 4, ["3500000002", "3500000003", "3500000004"])
+    write_reports(last, store(tmp_path, last), tmp_path)
+    return tmp_path
 
 
 def test_demo_sweep_has_every_outcome() -> None:
