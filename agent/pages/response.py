@@ -120,7 +120,9 @@ class ResponseTab:
             if frame == opener.main_frame and frame.url != here:
                 moved.append(frame.url)
 
-        on_popup = popups.append
+        def on_popup(popup: Page) -> None:
+            popups.append(popup)
+
         opener.on("popup", on_popup)
         opener.on("framenavigated", on_nav)
         try:
