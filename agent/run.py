@@ -6,7 +6,6 @@ The CLI, the scheduler and the demo all call :func:`sweep_and_report`; nothing e
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import threading
 from contextlib import ExitStack
@@ -23,7 +22,9 @@ from agent.ledger import Ledger
 from agent.lock import sweep_lock
 from agent.models import SweepResult
 from agent.pages import SignInPage
+from agent.places import FILE_MODES, apply_umask, missing_ledger_problem
 from agent.progress import reporter
+from agent.reports.write import write_atomic
 from agent.settings import Settings
 from agent.sweep import Sweep
 from agent.tracing import check_trace_path
@@ -106,7 +107,11 @@ def sweep_and_report(
     still gets a fresh context, so no session carries over."""
     settings.require_site()
     check_trace_path(settings)  # a bad --trace is refused before anything starts
+    apply_umask(settings.file_mode)  # ledger, lock, screenshots and reports: private unless told otherwise
     with sweep_lock(settings, wait=lock_wait):
+        history_gap = missing_ledger_problem(settings.state, settings.report_dir, settings.base_url)
+        if history_gap:
+            log.warning("%s", history_gap)  # said before anything is clicked
         started = datetime.now(UTC)
         sweep_id, sweep_dir = new_sweep_dir(settings.report_dir, started, dry_run=settings.dry_run)
         log.info("sweep %s of %s started%s", sweep_id, settings.base_url, " (dry run)" if settings.dry_run else "")
@@ -136,9 +141,10 @@ def sweep_and_report(
         from agent.reports.links import with_links
 
         result = with_links(result, settings.referral_url, settings.inbox_url)
+        if history_gap:
+            result = result.model_copy(update={"problems": [history_gap, *result.problems]})
         report_json = sweep_dir / "report.json"
-        report_json.write_text(result.model_dump_json(indent=2), encoding="utf-8")
-        os.chmod(report_json, 0o640)
+        write_atomic(report_json, result.model_dump_json(indent=2), mode=FILE_MODES[settings.file_mode])
         from agent.reports import write_reports
 
         files = write_reports(

@@ -8,6 +8,7 @@ defaults. The password comes from the environment or a file only — never a fla
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from pathlib import Path
@@ -17,13 +18,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 
 from agent.errors import SettingsError
+from agent.places import FileMode, default_ledger, readable_by_others, resolve_paths
 from agent.policy import Policy
+
+log = logging.getLogger("caredove_agent.settings")
 
 DEFAULT_CONFIG = Path("caredove-agent.toml")
 ENV_PREFIX = "CAREDOVE_"
@@ -143,7 +148,10 @@ class Settings(BaseSettings):
         "e.g. {base_url}/referrals/{reference}. Unset: the address the agent used, else no link.",
     )
     totp_secret_file: Path | None = Field(default=None, description="A file holding the TOTP secret (mode 0600).")
-    state: Path = Field(default=Path("state/ledger.sqlite"), description="The ledger (SQLite).")
+    state: Path = Field(
+        default=Path("state/ledger.sqlite"),
+        description="The ledger (SQLite). Unset: one per inbox in $STATE_DIRECTORY or ~/.local/state/caredove-agent.",
+    )
     report_dir: Path = Path("reports")
     schedules_dir: Path = Path("schedules")
     headless: bool = True
@@ -157,6 +165,9 @@ class Settings(BaseSettings):
     only: list[str] = Field(default_factory=list, description="Sweep only these reference numbers.")
     max_actions: int | None = Field(default=None, ge=0)
     screenshots: bool = True
+    file_mode: FileMode = Field(
+        default="private", description="private: files only the agent's user reads; group: its group reads too."
+    )
     overdue_hours: float = Field(default=26.0, gt=0, description="`status` says overdue after this long.")
     policy: Policy = Field(default_factory=Policy)
     labels: Labels = Field(default_factory=Labels)
@@ -204,7 +215,20 @@ class Settings(BaseSettings):
         return [v.strip() for v in value]
 
     @model_validator(mode="after")
+    def _one_ledger_per_inbox(self) -> Settings:
+        """No ``state`` given: the inbox's own ledger in the per-user state folder (agent/places.py)."""
+        if "state" not in self.model_fields_set:
+            self.state = default_ledger(self.base_url)
+        return self
+
+    @model_validator(mode="after")
     def _password_from_file(self) -> Settings:
+        if self.password_file is not None and readable_by_others(self.password_file):
+            log.warning(
+                "password_file %s can be read by its group or everyone: run `chmod 600 %s`",
+                self.password_file,
+                self.password_file,
+            )
         if self.password is None and self.password_file is not None:
             try:
                 secret = self.password_file.read_text(encoding="utf-8").strip()
@@ -309,22 +333,55 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> Settings:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise SettingsError(f"config file {path} cannot be read: {exc}", fix="fix the TOML") from exc
-        if "password" in data:
+        secret = _secret_key(data)
+        if secret is not None and secret.rsplit(".", 1)[-1].lower().replace("-", "_") == "totp_secret":
             raise SettingsError(
-                f"config file {path} holds a password",
-                fix="remove it; set CAREDOVE_PASSWORD or password_file instead",
-            )
-        if "totp_secret" in data:
-            raise SettingsError(
-                f"config file {path} holds the TOTP secret",
+                f"config file {path} holds the TOTP secret ({secret})",
                 fix="remove it; set CAREDOVE_TOTP_SECRET or totp_secret_file instead",
             )
-        cls = type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
+        if secret is not None:
+            raise SettingsError(
+                f"config file {path} holds a password ({secret})",
+                fix="remove it; set CAREDOVE_PASSWORD or password_file instead",
+            )
+        cls = _from_file(resolve_paths(data, path.parent.absolute()))
     given = _nest({k: v for k, v in flags.items() if v is not None})
     try:
         return cls(**given)
     except ValidationError as exc:
         raise SettingsError(describe_validation_error(exc), fix="correct the setting and run again") from None
+
+
+_SECRET_KEYS = frozenset({"password", "passwd", "pwd", "totp_secret"})
+
+
+def _secret_key(data: dict[str, Any], prefix: str = "") -> str | None:
+    """The dotted name of the first password-like key in a TOML table, at any depth and in any case."""
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        normal = str(key).lower().replace("-", "_")
+        if normal in _SECRET_KEYS or normal.endswith("_password"):
+            return name
+        if isinstance(value, dict) and (inner := _secret_key(value, f"{name}.")) is not None:
+            return inner
+    return None
+
+
+def _from_file(data: dict[str, Any]) -> type[Settings]:
+    """Settings that read ``data`` (the TOML file, relative paths already resolved against its
+    folder) below the environment and the flags, as the file itself would be read."""
+
+    def sources(
+        cls: type[BaseSettings],
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, file_secret_settings, InitSettingsSource(settings_cls, init_kwargs=data))
+
+    return type("Settings", (Settings,), {"settings_customise_sources": classmethod(sources)})
 
 
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:

@@ -118,3 +118,51 @@ def test_one_process_takes_the_lock_again_after_releasing_it(settings: Settings)
         pass
     with sweep_lock(settings) as me:
         assert me.base_url == BASE_URL
+
+
+DEFAULT_HOLDER = """
+import sys
+from agent.lock import sweep_lock
+from agent.settings import load_settings
+
+settings = load_settings(None, base_url=sys.argv[1])  # no state given: the inbox's own ledger
+with sweep_lock(settings):
+    print(settings.state, flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_manual_sweep_from_another_folder_is_refused_beside_the_running_one_and_shares_its_ledger(
+    tmp_path: Path,
+) -> None:
+    """Two real processes, two working folders, no `state` set: one lock, one ledger (issue 12.2)."""
+    repo = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREDOVE_")} | {"PYTHONPATH": str(repo)}
+    nightly_folder, manual_folder = tmp_path / "nightly", tmp_path / "manual"
+    nightly_folder.mkdir()
+    manual_folder.mkdir()
+    nightly = subprocess.Popen(
+        [sys.executable, "-c", DEFAULT_HOLDER, BASE_URL],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=nightly_folder,
+    )  # fmt: skip
+    try:
+        ledger = Path(read_line(nightly))
+        manual = subprocess.run(
+            [sys.executable, "-m", "agent", "sweep", "--base-url", BASE_URL, "--quiet"],
+            cwd=manual_folder, env=env | {"CAREDOVE_USERNAME": "staff", "CAREDOVE_PASSWORD": "not-used-Pa55"},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert manual.returncode == 5, manual.stderr
+        assert f"another sweep of {BASE_URL}" in manual.stderr and f"pid {nightly.pid}" in manual.stderr
+        assert "Traceback" not in manual.stderr
+        ask = f"from agent.settings import load_settings; print(load_settings(None, base_url={BASE_URL!r}).state)"
+        shared = subprocess.run(
+            [sys.executable, "-c", ask],
+            cwd=manual_folder, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert Path(shared.stdout.strip()) == ledger
+        assert ledger.is_absolute() and not ledger.is_relative_to(nightly_folder)
+        assert not list(manual_folder.rglob("*.sqlite")) and not list(manual_folder.rglob("*.lock"))
+    finally:
+        nightly.kill()
+        nightly.wait()

@@ -23,7 +23,7 @@ def test_flags_beat_environment_beat_file_beat_defaults(monkeypatch: pytest.Monk
     monkeypatch.setenv("CAREDOVE_BASE_URL", "https://env.example")
     settings = load_settings(config, **{"policy.settle_seconds": 5.0})
     assert settings.base_url == "https://env.example"
-    assert settings.report_dir == Path("from-file")
+    assert settings.report_dir == tmp_path / "from-file"  # relative in the file: against the file's folder
     assert settings.policy.max_resends == 1
     assert settings.policy.settle_seconds == 5.0
     assert load_settings(config, base_url="https://flag.example").base_url == "https://flag.example"
@@ -88,3 +88,68 @@ def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
 def test_only_takes_reference_numbers() -> None:
     with pytest.raises(SettingsError, match="only"):
         load_settings(None, only=["35027x"])
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        'PASSWORD = "hunter2"\n',
+        'Password = "hunter2"\n',
+        '[policy]\npassword = "hunter2"\n',
+        'smtp_password = "hunter2"\n',
+    ],
+)
+def test_a_password_key_is_refused_in_the_config_file_in_any_case_and_at_any_depth(tmp_path: Path, toml: str) -> None:
+    config = tmp_path / "agent.toml"
+    config.write_text(toml)
+    with pytest.raises(SettingsError, match="holds a password") as caught:
+        load_settings(config)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_relative_paths_in_the_config_file_are_read_against_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    config = folder / "agent.toml"
+    config.write_text('state = "state/ledger.sqlite"\nreport_dir = "reports"\n')
+    elsewhere = tmp_path / "somewhere-else"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = load_settings(config)
+    assert settings.state == folder / "state" / "ledger.sqlite"
+    assert settings.report_dir == folder / "reports"
+
+
+def test_the_default_ledger_is_per_inbox_in_the_state_home_wherever_the_command_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    one = load_settings(None, base_url="https://app.caredove.example")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    again = load_settings(None, base_url="https://app.caredove.example")
+    other = load_settings(None, base_url="https://other.caredove.example")
+    assert one.state == again.state
+    assert one.state.is_absolute() and one.state.is_relative_to(tmp_path / "xdg" / "caredove-agent")
+    assert one.state.parent.name.startswith("app-caredove-example-")
+    assert other.state != one.state
+
+
+def test_systemd_state_directory_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "svc"))
+    assert load_settings(None, base_url="https://a.example").state.is_relative_to(tmp_path / "svc")
+
+
+def test_a_password_file_others_can_read_is_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    secret = tmp_path / "password"
+    secret.write_text("s3cret-value\n")
+    secret.chmod(0o644)
+    load_settings(None, password_file=secret)
+    assert any("chmod 600" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    secret.chmod(0o600)
+    load_settings(None, password_file=secret)
+    assert not any("chmod 600" in r.getMessage() for r in caplog.records)
+    assert "s3cret-value" not in caplog.text

@@ -38,16 +38,23 @@ class ReportFiles(BaseModel):
     index: Path
 
 
-def _write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+def write_atomic(path: Path, text: str, *, encoding: str = "utf-8", mode: int = 0o600) -> None:
+    """The one way the agent writes a file: a private temporary file beside ``path``, renamed into
+    place, so a reader sees the old file or the new one, never half of one. ``mode`` is 0600 unless
+    the operator's ``file_mode`` lets the group read (agent/places.py)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_write = write_atomic  # the name the report modules use
 
 
 def write_index(report_dir: Path, extra: StoredSweep | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> Path:
