@@ -29,7 +29,6 @@ from agent.pings import Pinger
 from agent.run import SweepRun
 from agent.schedules import Schedule, settings_for
 from agent.settings import Settings
-from agent.status import read_history
 
 log = logging.getLogger("agent.scheduler")
 
@@ -70,7 +69,13 @@ def one_line(result: SweepResult) -> str:
 
 
 def _inbox_history(settings: Settings) -> list[SweepResult]:
-    return [h for h in read_history(settings.report_dir) if h.base_url == settings.base_url]
+    """Every stored sweep of the inbox, oldest first — failed ones too (their ``failure`` says why):
+    the night after a failure is told "OK again", and a failure is never a baseline."""
+    from agent.reports.history import scan
+
+    stored = scan(settings.report_dir)
+    results = [s.result for s in (*stored.sweeps, *stored.failed) if s.result.base_url == settings.base_url]
+    return sorted(results, key=lambda r: r.started_at)
 
 
 class ScheduledSweep:

@@ -261,3 +261,25 @@ def test_clicks_do_not_count_as_partner_text_and_counts_are_kept() -> None:
     cleared.actions.append(ActionRecord(type=ActionType.CLEAR, at=NIGHT, confirmed=True))
     [message] = sweep_messages(schedule(when="always"), CTX, sweep(0, [cleared]), [])
     assert message.facts["counts"]["cleared"] == 1
+
+
+def test_the_sweeps_own_account_of_what_it_did_not_see_is_trouble() -> None:
+    from agent.models import Unseen
+
+    unseen = Unseen(expected=None, found=2, why="an unknown table header hid the rows")
+    found = trouble(sweep(0, [FIX_A, FIX_B], unseen=unseen))
+    assert found.critical
+    assert found.reasons[:2] == (
+        "saw 2 referrals, fewer than the site lists",
+        "not seen: an unknown table header hid the rows",
+    )
+    counted = trouble(sweep(0, [FIX_A], unseen=Unseen(expected=25, found=1, why="x")))
+    assert counted.headline == "saw 1 of the 25 referrals the site lists with integration errors"
+
+
+def test_a_stored_failure_is_trouble_no_baseline_and_the_next_good_night_is_ok_again() -> None:
+    night_1 = sweep(0, [FIX_A])
+    failed = sweep(1, [], banner_count=None, failure="the site refused the sign-in")
+    assert trouble(failed).headline == "the sweep FAILED: the site refused the sign-in"
+    assert baseline([night_1, failed], sweep(2, [FIX_A])) == night_1
+    assert kinds(sweep_messages(schedule(), CTX, sweep(2, [FIX_A]), [night_1, failed])) == ["recovered"]

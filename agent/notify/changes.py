@@ -17,7 +17,6 @@ Two readings matter and are kept apart:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -69,21 +68,10 @@ class Changes(BaseModel):
         return bool(self.new or self.aged)
 
 
-def _unseen(result: SweepResult) -> Any:
-    """The sweep's own account of what it could not see (``SweepResult.unseen``, when the model has it)."""
-    return getattr(result, "unseen", None)
-
-
-def _failure(result: SweepResult) -> str | None:
-    """Why a sweep failed before reaching any referral (``SweepResult.failure``, when the model has it)."""
-    value = getattr(result, "failure", None)
-    return value if isinstance(value, str) and value else None
-
-
 def expected(result: SweepResult) -> int | None:
     """The most referrals with errors the site said there are (the banner, the list's "of n")."""
-    unseen = _unseen(result)
-    values = [v for v in (result.banner_count, getattr(unseen, "expected", None)) if isinstance(v, int)]
+    unseen = result.unseen
+    values = [v for v in (result.banner_count, unseen.expected if unseen else None) if v is not None]
     return max(values) if values else None
 
 
@@ -95,24 +83,24 @@ def not_seen(result: SweepResult) -> int:
 
 def blind(result: SweepResult) -> bool:
     """The sweep did not see the whole list: it failed, stopped early or saw fewer than the site counts."""
-    return not result.complete or not_seen(result) > 0 or _unseen(result) is not None or _failure(result) is not None
+    return not result.complete or not_seen(result) > 0 or result.unseen is not None or result.failure is not None
 
 
 def trouble(result: SweepResult) -> Trouble:
     """Everything about this sweep that says the agent could not do its job in full."""
     reasons: list[str] = []
-    failure = _failure(result)
+    failure = result.failure
     if failure:
         reasons.append(f"the sweep FAILED: {shorten(scrub(failure), 160)}")
     missing = not_seen(result)
     seen = len(result.referrals)
-    unseen = _unseen(result)
+    unseen = result.unseen
     if missing:
         reasons.append(f"saw {seen} of the {seen + missing} referrals the site lists with integration errors")
     elif unseen is not None:
         reasons.append(f"saw {seen} referrals, fewer than the site lists")
-    if unseen is not None and getattr(unseen, "why", None) and unseen.why not in result.problems:
-        reasons.append(f"not seen: {shorten(scrub(str(unseen.why)), 200)}")
+    if unseen is not None and unseen.why and unseen.why not in result.problems:
+        reasons.append(f"not seen: {shorten(scrub(unseen.why), 200)}")
     if not result.complete and not failure:
         reasons.append("the sweep stopped early")
     errors = [r.reference for r in result.referrals if r.outcome is Outcome.ERROR]
