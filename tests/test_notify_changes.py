@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from agent.models import ActionRecord, ActionType, Outcome, ReferralResult, SweepResult
+from agent.models import ActionRecord, ActionType, Outcome, ReferralResult, SweepResult, Unseen
 from agent.notify import Context, digest_messages, failure_messages, overdue_messages, sweep_messages
 from agent.notify.changes import baseline, blind, changes, trouble
 from agent.schedules import Notify, Schedule
@@ -264,8 +264,6 @@ def test_clicks_do_not_count_as_partner_text_and_counts_are_kept() -> None:
 
 
 def test_the_sweeps_own_account_of_what_it_did_not_see_is_trouble() -> None:
-    from agent.models import Unseen
-
     unseen = Unseen(expected=None, found=2, why="an unknown table header hid the rows")
     found = trouble(sweep(0, [FIX_A, FIX_B], unseen=unseen))
     assert found.critical
