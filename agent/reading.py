@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from agent.errors import ClickRefused, ControlMissing, PageError, SessionExpired, ValueUnreadable
-from agent.models import InboxRow, ListedPage
+from agent.models import InboxRow
 from agent.progress import Reporter
 from agent.reconcile import Counts, reconcile, reread
 from agent.session import PAGE_ERRORS, Session, why
@@ -63,7 +63,7 @@ class InboxReading:
         while True:
             self.listed = []
             try:
-                for page in self._pages():
+                for page in self.session.inbox.error_pages():
                     self.listed.append(page.listed_total)
                     for row in page.rows:
                         if self.stop.is_set():
@@ -88,10 +88,6 @@ class InboxReading:
             only=bool(self.settings.only),
             unreadable=self.unreadable,
         )
-
-    def _pages(self) -> Iterator[ListedPage]:
-        for page in self.session.inbox.error_pages():
-            yield page if isinstance(page, ListedPage) else ListedPage(rows=tuple(page), rows_on_page=len(page))
 
     def _cannot_see(self, exc: Exception) -> None:
         self.unreadable = why(exc)

@@ -1,9 +1,8 @@
 """The sweep's hold on the site: signing in (again, a bounded number of times), reaching the
 integration-errors view with its banner, and getting back to a known screen after something failed.
 
-This is the one module of the sweep that knows the browser's own error type: page objects raise
-:mod:`agent.errors`, and :data:`PAGE_ERRORS` also takes in a raw browser error that escaped one, so the
-phases catch one tuple and never import Playwright.
+Page objects raise only :mod:`agent.errors` types (their one place that maps the browser's errors is
+``agent.pages.base``), so the sweep catches :data:`PAGE_ERRORS` and never imports Playwright.
 """
 
 from __future__ import annotations
@@ -13,9 +12,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from playwright.sync_api import Error as PlaywrightError
-
-from agent.errors import AgentError, PageError, PageUnavailable, SessionExpired
+from agent.errors import AgentError, ControlMissing, PageError, PageUnavailable, SessionExpired
 from agent.pages import InboxPage, SignInPage
 from agent.progress import Reporter
 from agent.redact import scrub, shorten
@@ -26,8 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("caredove_agent.session")
 
-PAGE_ERRORS: tuple[type[Exception], ...] = (PageError, PlaywrightError)
-"""What a page can fail with: the agent's page errors, and a browser error a page object let through."""
+PAGE_ERRORS: tuple[type[Exception], ...] = (PageError,)
+"""What a page can fail with, as the sweep catches it."""
 
 MAX_SIGN_INS = 5  # an expired session is signed into again, but not forever
 INBOX_TRIES = 3
@@ -41,7 +38,6 @@ class Session:
     def __init__(
         self, page: Page, settings: Settings, artifacts: Path, *, stop: threading.Event, report: Reporter
     ) -> None:
-        self.page = page
         self.settings = settings
         self.base_url, self.username, self.password = settings.require_site()
         self.stop = stop
@@ -76,10 +72,14 @@ class Session:
         last: AgentError | None = None
         for attempt in range(INBOX_TRIES):
             try:
-                self.inbox.open()
+                try:
+                    self.inbox.open()
+                except ControlMissing:
+                    if read_banner:  # the rows cannot be seen: what the banner says is all the more wanted
+                        self._read_banner_if_shown()
+                    raise
                 if read_banner:
-                    banner = self.inbox.banner_count()
-                    self.banner = banner.count if banner else None
+                    self._read_banner()
                 if not self.inbox.offers_error_filter():
                     # No banner link: nothing has an error, or the screen was relabelled. Either way the
                     # unfiltered pages are read and every row showing the red control is taken.
@@ -98,12 +98,23 @@ class Session:
         assert last is not None
         raise last
 
-    def recover(self) -> None:
-        """Back to a known screen after something went wrong on this one (the next step navigates)."""
+    def _read_banner(self) -> None:
+        banner = self.inbox.banner_count()
+        self.banner = banner.count if banner else None
+
+    def _read_banner_if_shown(self) -> None:
         try:
-            self.page.reload()
-        except PlaywrightError:
-            log.warning("reloading the page failed; the next step navigates again")
+            self._read_banner()
+        except PageError as exc:
+            log.warning("the banner could not be read either: %s", exc.message)
+
+    def recover(self) -> None:
+        """Back to a known screen after something went wrong on this one. Best effort: when even that
+        fails (or shows Sign In), the next step meets it and signs in or navigates again."""
+        try:
+            self.inbox.recover()
+        except PageError as exc:
+            log.warning("could not get back to a known screen (%s); the next step navigates again", exc.message)
 
     def screenshot(self, name: str) -> str | None:
         return self.inbox.screenshot(name)

@@ -9,6 +9,7 @@ from playwright.sync_api import Browser
 from pydantic import SecretStr
 
 from agent.errors import SignInFailed
+from agent.ledger import Ledger
 from agent.run import SweepRun
 from agent.settings import Settings
 from sandbox.control import SandboxControl
@@ -46,12 +47,14 @@ def test_an_expired_session_mid_sweep_signs_in_again_and_goes_on(
     run = sweep(settings, browser)
     record = sandbox.record()
     assert len([e for e in record if e["kind"] == "sign_in"]) >= 2
-    # A click the server refused because the session had just ended may or may not have landed as far
-    # as the agent can tell: it waits and reports pending rather than clicking again (never-item 2).
-    refused = {e["reference"] for e in record if e["outcome"] == "rejected"}
-    expected = {rule: "pending" if ref in refused else RULES_OUTCOME[rule] for rule, ref in refs.items()}
-    assert by_rule(run, refs) == expected
+    # A click the server refused (401/403: the session had just ended) did not happen: the agent signs
+    # in again and decides afresh, so every referral still ends as the procedure says.
+    assert by_rule(run, refs) == RULES_OUTCOME
     assert_never_list_held([e for e in record if e["outcome"] != "rejected"])
+    refused = {e["reference"] for e in record if e["outcome"] == "rejected" and e["kind"] in ("resend", "clear")}
+    with Ledger(settings.state) as ledger:
+        abandoned = {a.reference for a in ledger.actions(settings.require_site()[0]) if a.state == "abandoned"}
+    assert refused <= abandoned, "a refused click is marked abandoned in the ledger, never counted"
 
 
 def test_a_session_that_keeps_expiring_ends_the_sweep_with_a_partial_report(

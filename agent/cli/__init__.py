@@ -44,10 +44,13 @@ def _register() -> None:
         sandbox_cmd,
         schedule_cmd,
         status_cmd,
+        survey_cmd,
         sweep_cmd,
     )
 
-    for module in (sweep_cmd, classify_cmd, report_cmd, schedule_cmd, status_cmd, doctor_cmd, sandbox_cmd):
+    for module in (
+        sweep_cmd, survey_cmd, classify_cmd, report_cmd, schedule_cmd, status_cmd, doctor_cmd, sandbox_cmd
+    ):
         module.register(app)
 
 
