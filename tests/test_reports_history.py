@@ -46,7 +46,7 @@ def report_dir(tmp_path: Path) -> Path:
 
 def rows_of(index: str) -> list[tuple[str, list[int]]]:
     rows = re.findall(r'<tr data-sweep="([^"]+)" data-inbox="\d+"[^>]*>(.*?)</tr>', index, re.S)
-    return [(folder, [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', body)]) for folder, body in rows]
+    return [(folder, [int(n) for n in re.findall(r'<td class="num"[^>]*>(\d+)</td>', body)]) for folder, body in rows]
 
 
 def test_load_history_is_oldest_first(report_dir: Path) -> None:

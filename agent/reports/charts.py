@@ -18,8 +18,8 @@ from agent.reports.view import OUTCOME_LABELS, OUTCOME_MARKS, OUTCOME_ORDER, Vie
 TREND_SWEEPS = 30
 
 WIDTH = 720
-HEIGHT = 280
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 56
+HEIGHT = 300
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 84  # room below for labels like '14 May 02:00' at -40°
 MAX_LABELS = 10
 
 

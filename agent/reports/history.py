@@ -153,7 +153,7 @@ def build_index(report_dir: Path, history: History, zone: ZoneInfo = DEFAULT_ZON
                 banner_count=r.banner_count,
                 total=None if r.failure is not None else len(r.referrals),
                 counts=None if r.failure is not None else tuple(counts[o] for o in OUTCOME_ORDER),
-                problems=tuple(shorten(plain_words(p, zone), 160) for p in r.problems if p != r.failure),
+                problems=() if r.failure is not None else tuple(shorten(plain_words(p, zone), 160) for p in r.problems),
                 complete=r.complete,
             )
         )
