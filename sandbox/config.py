@@ -1,8 +1,9 @@
 """The sandbox's switches, as given to ``POST /__sandbox/reset`` (faults, scripts and referrals aside).
 
 Every [ours] choice of docs/inbox.md is one switch here; ``variant=SEED`` draws a consistent
-combination of the look-and-behaviour switches (see ``sandbox.variants``) and explicit switches given
-alongside override the draw. Without ``variant`` every switch keeps its default: today's look.
+combination of the look-and-behaviour switches (``sandbox.variants.expand``, before validation) and
+explicit switches given alongside override the draw. Without ``variant`` every switch keeps its
+default: today's look.
 """
 
 from __future__ import annotations
@@ -146,21 +147,12 @@ class Config:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Config:
-        """Validate ``data``; with ``variant``, the drawn switches first and ``data`` on top."""
+        """Validate ``data`` (a variant already expanded: ``sandbox.variants.expand``)."""
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(data) - set(known))
         if unknown:
             raise ConfigError(f"unknown switch {unknown[0]!r}")
-        seed = data.get("variant")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ConfigError(f"variant must be a whole number (a seed), not {seed!r}")
-        merged: dict[str, Any] = {}
-        if seed is not None:
-            from sandbox.variants import draw  # variants imports this module
-
-            merged.update(draw(seed))
-        merged.update(data)
-        values = {name: _checked(name, value, known[name].default) for name, value in merged.items()}
+        values = {name: _checked(name, value, known[name].default) for name, value in data.items()}
         config = cls(**values)
         if config.page_size < 1 or config.size < 0 or config.errors < 0 or config.time_scale < 0:
             raise ConfigError("page_size must be >= 1; size, errors and time_scale >= 0")
@@ -181,6 +173,8 @@ def _checked(name: str, value: Any, default: Any) -> Any:
             raise ConfigError(f"{name} must be one of {', '.join(CHOICES[name])}, not {value!r}")
         return value
     if name == "variant":
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(f"variant must be a whole number (a seed), not {value!r}")
         return value
     if name == "plant":
         return _plant(value)

@@ -20,7 +20,7 @@ from sandbox.config import Config
 from sandbox.faults import Faults
 from sandbox.model import Attempt, Outcome, Referral, field_valid
 from sandbox.scenarios import build, custom, plant
-from sandbox.variants import variant_of
+from sandbox.variants import expand, variant_of
 
 EventKind = Literal["sign_in", "sign_in_failed", "notice", "resend", "clear", "save", "announcement"]
 EventOutcome = Literal["applied", "failed", "rejected"]
@@ -78,7 +78,7 @@ class Store:
         """Replace everything (data, sessions, faults, record) in one go; returns the reset answer."""
         opts = dict(options)
         faults, scripts, extra = opts.pop("faults", {}), opts.pop("scripts", {}), opts.pop("referrals", {})
-        config = Config.from_dict(opts)
+        config = Config.from_dict(expand(opts))
         new_faults = Faults()
         new_faults.merge(faults or {})
         now = self.now()

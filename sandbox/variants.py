@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sandbox.config import Config
+from sandbox.config import Config, ConfigError
 
 # axis -> the values a draw picks from (repeats weight a value). Only switches that change how the
 # site looks or behaves are drawn; the data (scenario, size, ...), the help article's version
@@ -51,6 +51,16 @@ AXES: dict[str, tuple[Any, ...]] = {
     "salt": (False, True),
 }
 MINUTE_STYLES = ("us", "eu")  # dates without seconds
+
+
+def expand(switches: dict[str, Any]) -> dict[str, Any]:
+    """Reset's switches with ``variant`` drawn out: the draw first, the switches given on top."""
+    seed = switches.get("variant")
+    if seed is None:
+        return dict(switches)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"variant must be a whole number (a seed), not {seed!r}")
+    return draw(seed) | switches
 
 
 def draw(seed: int) -> dict[str, Any]:

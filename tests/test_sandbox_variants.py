@@ -9,7 +9,7 @@ import pytest
 
 from sandbox.config import CHOICES, Config, ConfigError
 from sandbox.state import Store
-from sandbox.variants import AXES, MINUTE_STYLES, describe, draw
+from sandbox.variants import AXES, MINUTE_STYLES, describe, draw, expand
 
 SEEDS = range(300)
 TODAY = {
@@ -38,7 +38,7 @@ def test_every_seed_draws_a_valid_consistent_site() -> None:
             assert axis not in CHOICES or value in CHOICES[axis], (describe(seed), axis)
         if drawn.get("date_style") in MINUTE_STYLES:
             assert drawn.get("time_element", True), describe(seed)
-        config = Config.from_dict({"variant": seed})
+        config = Config.from_dict(expand({"variant": seed}))
         assert {k: getattr(config, k) for k in drawn} == drawn, describe(seed)
 
 
@@ -55,7 +55,7 @@ def test_every_value_of_every_axis_is_drawn_by_some_seed() -> None:
 
 def test_explicit_switches_override_the_draw() -> None:
     seed = next(s for s in SEEDS if draw(s)["rows"] == "fetch")
-    config = Config.from_dict({"variant": seed, "rows": "html", "ui": "newer"})
+    config = Config.from_dict(expand({"variant": seed, "rows": "html", "ui": "newer"}))
     assert (config.rows, config.ui, config.variant) == ("html", "newer", seed)
 
 
@@ -71,7 +71,7 @@ def test_describe_names_the_seed_and_what_differs_from_today() -> None:
                                  {"plant": {"ssn": "1"}}, {"load_delay_ms": -1}])  # fmt: skip
 def test_bad_switches_are_refused_with_the_reason(bad: dict[str, object]) -> None:
     with pytest.raises(ConfigError, match=next(iter(bad))):
-        Config.from_dict(bad)
+        Config.from_dict(expand(bad))
 
 
 def test_state_reports_the_drawn_switches() -> None:
