@@ -66,3 +66,19 @@ def test_a_refused_sign_in_exits_4_without_echoing_the_password(sandbox: Sandbox
     assert done.returncode == 4
     assert "refused the sign-in" in done.stderr
     assert "wrong-Pa55word" not in done.stdout + done.stderr
+
+
+@pytest.mark.browser
+def test_a_blind_sweep_exits_7_with_one_line_and_its_report(sandbox: SandboxControl, tmp_path: Path) -> None:
+    """Rows the agent cannot see (the site names the reference column its own way) are never exit 0."""
+    sandbox.reset(scenario="rules", relabel=True, time_scale=0.01)
+    done = caredove_agent(
+        "sweep", "--dry-run", "--quiet", "--base-url", sandbox.base_url,
+        cwd=tmp_path, CAREDOVE_USERNAME=SANDBOX_USER, CAREDOVE_PASSWORD=SANDBOX_PASSWORD, CAREDOVE_TIMEOUT_SECONDS="3",
+    )  # fmt: skip
+    assert done.returncode == 7, done.stderr
+    assert "saw fewer referrals than the site says" in done.stderr
+    assert "Traceback" not in done.stderr
+    report_json = next(tmp_path / line for line in done.stdout.split() if line.endswith("report.json"))
+    stored = json.loads(report_json.read_text())
+    assert stored["unseen"] and stored["problems"][0] == stored["unseen"]["why"]
