@@ -374,3 +374,11 @@ def test_files_hold_no_planted_secret_or_health_card_number(tmp_path: Path) -> N
     assert "Bad Request: health card [redacted] rejected" in html  # scrubbed, and the rest still shown
     assert 'href="https://caredove.example/referrals/3502768712"' in html  # the pattern, not the bad address
     assert "Inbox https://caredove.example</span>" in html
+
+
+def test_a_partial_sweep_says_so_at_the_top() -> None:
+    partial = demo_sweep(problems=["the session kept expiring after 3502768699"]).model_copy(update={"complete": False})
+    html = html_of(partial)
+    assert "Needs attention: 1 problem with this sweep; it stopped early, so this report is partial" in html
+    assert html.index('id="problems"') < html.index('id="outage"') < html.index('id="summary"')
+    assert "- The sweep stopped early: this report is partial." in text_summary(partial, None)
