@@ -156,6 +156,7 @@ def test_new_items_reach_a_real_smtp_server_without_partner_text_or_attachment(
     mail, text = only_mail(mailbox)
     assert mail["Subject"].startswith("caredove-agent: new for people — 1 new fix for staff, 1 new escalation")
     assert mail["X-Caredove-Agent-Kind"] == "new"
+    assert mail["Date"] and mail["Message-ID"].endswith("@clinic.example>")  # relays reject mail without them
     for reference in ("1234567890", "2345678901"):
         assert reference in text
     assert str(run.report_html) in text
@@ -309,6 +310,7 @@ def test_a_redirect_is_never_taken_for_delivery(
     assert sent == []
     assert receiver.paths() == ["/hook"]
     assert f"answered {status} (a redirect" in caplog.text
+    assert "/elsewhere" not in caplog.text and "/hook" not in caplog.text  # a path may be the hook's token
 
 
 def test_a_307_is_followed_with_its_body_only_when_allowed(tmp_path: Path, settings: Settings) -> None:

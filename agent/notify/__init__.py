@@ -30,7 +30,7 @@ from functools import partial
 
 from agent.models import SweepResult
 from agent.notify.changes import baseline, changes, overdue, recovered, trouble
-from agent.notify.channels import send_email, send_webhook, shorten_url
+from agent.notify.channels import send_email, send_webhook
 from agent.notify.messages import (
     Context,
     Message,
@@ -175,14 +175,13 @@ def deliver(schedule: Schedule, message: Message) -> list[str]:
         try:
             send()
         except Exception as exc:
-            detail = shorten_url(str(exc)) if str(exc).startswith("http") else str(exc)
             log.error(
                 "schedule %s: %s %s notification not sent: %s: %s",
                 schedule.name,
                 message.kind,
                 name,
                 type(exc).__name__,
-                detail,
+                exc,
             )
         else:
             sent.append(name)

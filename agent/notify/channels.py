@@ -17,6 +17,7 @@ import ssl
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +37,8 @@ def email_for(config: EmailNotify, message: Message) -> EmailMessage:
     email["Subject"] = message.subject
     email["From"] = config.from_
     email["To"] = ", ".join(config.to)
+    email["Date"] = formatdate(localtime=True)
+    email["Message-ID"] = make_msgid(domain=config.from_.rpartition("@")[2] or None)
     email["X-Caredove-Agent-Kind"] = message.kind
     email["X-Caredove-Agent-Severity"] = message.severity
     if message.severity == "critical":
@@ -124,9 +127,12 @@ def post(
 
 
 def shorten_url(url: str) -> str:
-    """Scheme, host and path only: a query string may hold a token."""
+    """Scheme and host only, for logs: a webhook's or a ping's path and query are its token."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc else "(relative)"
+    if not parts.netloc:
+        return "(relative)"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}/…"
 
 
 def webhook_payload(config: WebhookNotify, message: Message) -> dict[str, Any]:
