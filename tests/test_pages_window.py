@@ -167,11 +167,12 @@ def test_a_confirmation_that_is_not_about_the_clear_is_declined_and_nothing_chan
     assert sandbox.referral(ref)["has_error"]
 
 
+@pytest.mark.parametrize("expiry", ["redirect", "script", "modal"])
 @pytest.mark.parametrize("action", ["resend", "clear"])
 def test_a_click_answered_401_by_an_expired_session_raises_click_refused(
-    page: Page, sandbox: SandboxControl, settings: Settings, action: str
+    page: Page, sandbox: SandboxControl, settings: Settings, action: str, expiry: str
 ) -> None:
-    refs = reset(sandbox)["rules"]
+    refs = reset(sandbox, expiry=expiry)["rules"]
     ref = refs["R2" if action == "resend" else "R1"]
     window = open_window(page, settings, ref)
     attempts = window.read().attempts

@@ -234,6 +234,8 @@ class TriggersWindowPage(Screen):
                 state = self._changed(base, min(left * 1000, SLICE_MS))
                 if state is None:
                     continue
+                if writes.verdict() == "refused":  # before reading a "session expired" modal as a question
+                    raise self._refused(what, writes)
                 if state.sign_in:
                     if writes.verdict() in ("none", "refused"):
                         raise self._refused(what, writes)
