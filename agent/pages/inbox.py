@@ -177,7 +177,13 @@ class InboxPage(Screen):
         dialog = self.page.get_by_role("dialog", name=rx(self.labels.window_title))
         self.wait_for(dialog, f"the Integration Triggers window of referral {reference}")
         return TriggersWindowPage(
-            self.page, self.settings, self.artifacts, dialog=dialog.first, reference=reference, responses=self.responses
+            self.page,
+            self.settings,
+            self.artifacts,
+            dialog=dialog.first,
+            reference=reference,
+            responses=self.responses,
+            reopen=lambda: self.open_window(reference),  # after a same-tab response page, or a reload
         )
 
     @guarded("the red API error control after a clear")

@@ -70,7 +70,7 @@ class TriggersWindowPage(Screen):
         dialog: Locator,
         reference: str,
         responses: ResponseTab,
-        reopen: Callable[[], None] | None = None,
+        reopen: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(page, settings, artifacts)
         self.responses = responses
