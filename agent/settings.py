@@ -81,7 +81,7 @@ class Labels(BaseModel):
     load_more: str = r"^\s*(load|show|view) more\b"
     showing: str = r"(?:showing\s+)?(\d[\d,]*)\s*(?:-|–|—|to)\s*(\d[\d,]*)\s+of\s+(\d[\d,]*)"
     loading: str | None = r"^\s*(loading|fetching|please wait|retrieving)\b"
-    dismiss: str = r"^\s*(close|dismiss|got it|ok|okay|no,? thanks|not now|skip|maybe later|×|x)\s*[.!]?\s*$"
+    dismiss: str = r"^\s*(close|dismiss|got it|no,? thanks|not now|skip|maybe later|×|x)\s*[.!]?\s*$"
     search: str | None = r"^\s*search"
     window_title: str = r"integration triggers"
     date_column: str = r"^\s*date\s*$"

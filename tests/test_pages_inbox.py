@@ -124,3 +124,18 @@ def test_a_referral_no_longer_flagged_is_gone_not_missing(
     with pytest.raises(ReferralGone):
         inbox.find("9999999999")  # searched for, not there
     inbox.find(errored[0])  # still flagged: brought on screen without complaint
+
+
+@pytest.mark.parametrize("paging", ["links", "buttons"])
+def test_recover_closes_the_window_and_comes_back_to_the_integration_errors_view(
+    page: Page, sandbox: SandboxControl, settings: Settings, paging: str
+) -> None:
+    inbox, errored = opened(page, sandbox, settings, rows="fetch", paging=paging, load_delay_ms=40)
+    inbox.show_errors()
+    first = next(inbox.error_pages())
+    inbox.open_window(first.rows[0].reference, listed=True)
+    inbox.recover()
+    assert page.get_by_role("dialog", name="Integration Triggers").filter(visible=True).count() == 0
+    again = inbox.listed()
+    assert {row.reference for row in again.rows} <= set(errored)
+    assert again.rows_on_page == len(again.rows)  # still the filtered view: every listed row has an error

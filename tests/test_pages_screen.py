@@ -290,3 +290,24 @@ def test_masks_cover_planted_names_in_a_heading_a_shadow_grid_and_a_dialog(page:
     assert first and second and first != second
     assert Path(first).is_file() and Path(second).is_file()
     assert page.locator(f"[{MASK_ATTRIBUTE}]").count() == 0  # marks removed after each screenshot
+
+
+def test_a_confirmation_over_the_page_is_never_answered_by_the_dismisser(page: Page, tmp_path: Path) -> None:
+    confirm = (
+        "<div role='dialog' aria-modal='true' aria-labelledby='q'><h2 id='q'>Clear the errors of this referral?</h2>"
+        "<button onclick=\"window.clicked='close'\">Close</button>"
+        "<button onclick=\"window.clicked='ok'\">OK</button></div>"
+    )
+    serve(page, {"/inbox": table_page([row_html(refs(1)[0], True)], extra=confirm)})
+    page.goto(f"{SITE}/inbox")
+    screen = Screen(page, site_settings(tmp_path))
+    assert screen.dismiss_overlays() == 0
+    assert page.evaluate("window.clicked") is None
+
+
+def test_a_site_that_refuses_the_connection_is_one_clear_page_unavailable(page: Page, tmp_path: Path) -> None:
+    page.route(f"{SITE}/**", lambda route: route.abort("connectionrefused"))
+    inbox = InboxPage(page, site_settings(tmp_path))
+    with pytest.raises(PageUnavailable, match="could not be reached") as caught:
+        inbox.open()
+    assert "\n" not in str(caught.value)

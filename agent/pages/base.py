@@ -41,7 +41,8 @@ BUSY_STATUSES = (429, 503)
 """Page loads answered so are the site asking to come back later: wait (Retry-After) and load again."""
 LOAD_TRIES = 4
 MAX_BACKOFF_SECONDS = 30.0
-NAVIGATED = ("execution context was destroyed", "navigat", "frame was detached", "context or browser has been closed")
+NAVIGATED = ("execution context was destroyed", "because of a navigation", "frame was detached", "interrupted by")
+"""What Playwright says when the page went somewhere else under a step (the site's own script, a redirect)."""
 
 ALERTS_JS = (
     "(root) => {\n"
@@ -139,7 +140,7 @@ class Screen:
             raise self.missing(what) from None
         except PlaywrightError as exc:
             message = str(exc).lower()
-            if any(word in message for word in NAVIGATED):
+            if "net::err_" not in message and any(word in message for word in NAVIGATED):
                 with contextlib.suppress(PlaywrightError):
                     self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
                 if self.showing_sign_in():
@@ -306,14 +307,19 @@ class Screen:
     # --- what covers the page, and getting back to a known screen ---------------------------------
 
     def dismiss_overlays(self) -> int:
-        """Close modal dialogs that are not ours (an announcement, a "what's new") with their own
-        Close/Dismiss/Got it button (``labels.dismiss``); nothing else in them is ever clicked.
+        """Close dialogs that are not ours (an announcement, a "what's new") with their own
+        Close/Dismiss/Got it button (``labels.dismiss``); nothing else in them is ever clicked, and
+        a confirmation (an alertdialog, a question about clearing or resending) is never touched.
         Returns how many were dismissed."""
         dismissed = 0
+        labels = self.labels
         with self.guard("an announcement covering the page"):
             for _ in range(3):
-                dialogs = self.page.get_by_role("dialog").or_(self.page.get_by_role("alertdialog"))
-                foreign = dialogs.filter(visible=True).filter(has_not_text=rx(self.labels.window_title))
+                # An alertdialog, or a dialog asking about a clear or a resend, is a confirmation:
+                # never answered here (only the click that raised it may answer it).
+                foreign = self.page.get_by_role("dialog").filter(visible=True)
+                for label in (labels.window_title, labels.confirm_clear, labels.confirm_resend):
+                    foreign = foreign.filter(has_not_text=rx(label))
                 if foreign.count() == 0:
                     break
                 overlay = foreign.first
