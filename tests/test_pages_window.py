@@ -4,13 +4,14 @@ asked, declined when the question is not theirs); a click the site refused raise
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Route
 
 from agent.errors import ClickRefused, ValueUnreadable
 from agent.models import AttemptStatus
@@ -199,3 +200,21 @@ def test_a_status_the_agent_cannot_read_fails_the_referral_without_quoting_the_c
         window.read()
     assert "the status of an attempt" in unreadable.value.message and ref in unreadable.value.message
     assert "Success" not in unreadable.value.message and "Failed" not in unreadable.value.message
+
+
+def test_a_date_the_agent_cannot_read_fails_the_referral_without_quoting_the_cell(
+    page: Page, sandbox: SandboxControl, settings: Settings
+) -> None:
+    ref = reset(sandbox)["rules"]["R1"]
+
+    def vague(route: Route) -> None:  # the window's real fragment, its dates made relative
+        response = route.fetch()
+        body = re.sub(r"<time datetime=\"[^\"]*\">[^<]*</time>", "<span>a while ago</span>", response.text())
+        route.fulfill(response=response, body=body)
+
+    page.route(re.compile(r"/referrals/\d+/triggers"), vague)
+    window = open_window(page, settings, ref)
+    with pytest.raises(ValueUnreadable) as unreadable:
+        window.read()
+    assert "the date of an attempt" in unreadable.value.message and ref in unreadable.value.message
+    assert "while ago" not in str(unreadable.value)

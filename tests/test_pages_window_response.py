@@ -137,3 +137,23 @@ def test_a_popup_that_lands_on_another_site_is_closed_unread(
     with pytest.raises(AddressRefused, match="another site"):
         window.read_response(failed_latest(window))
     assert [p for p in page.context.pages if "localhost" in p.url] == []
+
+
+def test_a_script_driven_same_tab_view_is_read_then_the_window_opened_again(
+    page: Page, sandbox: SandboxControl, settings: Settings
+) -> None:
+    ref = reset(sandbox)["rules"]["R5"]
+    rewrite_window(
+        page,
+        r'<a href="(/referrals/\d+/attempts/\d+/response)"[^>]*>',
+        r"""<a href="#" onclick="location.assign('\1'); return false;">""",
+    )
+    inbox = signed_in(page, settings)
+    window = inbox.open_window(ref)
+    latest = failed_latest(window)
+    here = page.url
+    view = window.read_response_view(latest)
+    assert view.navigated and view.window_open and window.dialog.is_visible()
+    assert read_response(view.text).http_code == sandbox.referral(ref)["attempts"][-1]["http_code"]
+    assert page.url.split("#")[0] == here.split("#")[0]
+    assert sandbox.record() == [e for e in sandbox.record() if e["kind"] == "sign_in"], "reading changed nothing"
