@@ -12,6 +12,8 @@ name, a health card number, a password or a cookie.
     ├── SweepIncomplete        the sweep stopped early (its partial report is written)
     ├── SweepBlind             the sweep saw fewer referrals than the site says (its report says which)
     ├── ReportError            a stored sweep result cannot be found or read to render a report
+    ├── SiteUnreachable        the site cannot be reached: refused, name not resolved, TLS, timed out
+    ├── LedgerUnavailable      the ledger is locked by another program, damaged, or from a newer version
     └── PageError              the page did not show what a person would see
         ├── SessionExpired     the site sent us back to Sign In
         ├── ControlMissing     an expected control is not there (names it, keeps a screenshot)
@@ -72,6 +74,20 @@ class SweepBlind(AgentError):
     inbox's rows): its report opens with what was not seen. Never a clean night."""
 
     exit_code = 7
+
+
+class SiteUnreachable(AgentError):
+    """The browser could not reach the site at all (connection refused, name not resolved, a TLS
+    certificate refused, no route, timed out): nothing was read and nothing was clicked."""
+
+    exit_code = 8
+
+
+class LedgerUnavailable(AgentError):
+    """The ledger cannot be used: another program holds a lock on it, it is damaged, or a newer
+    caredove-agent wrote it. Nothing is clicked without it (never-item 2)."""
+
+    exit_code = 9
 
 
 class PageError(AgentError):

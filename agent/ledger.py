@@ -19,8 +19,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from agent.errors import SettingsError
+from agent.errors import LedgerUnavailable, SettingsError
 from agent.models import ActionType, Attempt, ResendRecord
+
+SCHEMA_VERSION = 1
+"""The ledger's schema, in ``PRAGMA user_version``; raise it with every change to SCHEMA."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sweeps (
@@ -91,6 +94,13 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _unopenable(path: Path, exc: BaseException) -> SettingsError:
+    return SettingsError(
+        f"setting state ({path}): the ledger cannot be opened ({exc})",
+        fix="point --state / CAREDOVE_STATE at a writable file",
+    )
+
+
 class Ledger:
     """The SQLite ledger. Each write is its own committed transaction: a kill loses nothing written."""
 
@@ -99,15 +109,39 @@ class Ledger:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA busy_timeout=10000")  # first: a lock held elsewhere is waited for
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=10000")
-            self._db.executescript(SCHEMA)
+            self._migrate()
+        except LedgerUnavailable:
+            self._db.close()
+            raise
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LedgerUnavailable(
+                    f"the ledger {path} is locked by another program",
+                    fix="close whatever holds it (a sqlite3 shell, a backup or sync tool) and run again",
+                ) from exc
+            raise _unopenable(path, exc) from exc
         except (OSError, sqlite3.Error) as exc:
-            raise SettingsError(
-                f"setting state ({path}): the ledger cannot be opened ({exc})",
-                fix="point --state / CAREDOVE_STATE at a writable file",
-            ) from exc
+            raise _unopenable(path, exc) from exc
+
+    def _migrate(self) -> None:
+        """Creates the tables, or checks that an existing ledger's schema is one this version knows.
+
+        ``PRAGMA user_version`` holds the schema version; 0 is a ledger from before versioning (the
+        same tables) and is stamped. A newer ledger is left untouched: an older agent could misread it.
+        """
+        found = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if found > SCHEMA_VERSION:
+            raise LedgerUnavailable(
+                f"the ledger {self.path} was written by a newer caredove-agent (schema {found}; "
+                f"this one knows {SCHEMA_VERSION})",
+                fix="upgrade caredove-agent, or point --state / CAREDOVE_STATE at another ledger",
+            )
+        self._db.executescript(SCHEMA)
+        if found < SCHEMA_VERSION:
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()

@@ -3,12 +3,14 @@ parse, build settings, call one function, print where the result is."""
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
 import typer
 
 from agent import __version__
+from agent.cli.failures import EXIT_UNEXPECTED, plain_failure, unexpected
 from agent.errors import AgentError
 
 app = typer.Typer(
@@ -31,6 +33,9 @@ def _main(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback when a command fails (read by main()).")
     ] = False,
 ) -> None:
     """Keeps a Caredove Referral Inbox free of integration errors."""
@@ -58,9 +63,18 @@ _register()
 
 
 def main() -> None:
-    """Entry point: the project's own errors become ``caredove-agent: what: fix`` and an exit code."""
+    """Entry point: the project's own errors, and the site's, the network's and the ledger's failures,
+    become ``caredove-agent: what: fix`` and an exit code; a bug is one line too. ``--debug`` (or
+    CAREDOVE_DEBUG=1) shows the traceback instead."""
+    debug = "--debug" in sys.argv[1:] or os.environ.get("CAREDOVE_DEBUG") == "1"
     try:
         app()
     except AgentError as exc:
         print(f"caredove-agent: {exc}", file=sys.stderr)
         raise SystemExit(exc.exit_code) from None
+    except Exception as exc:
+        if debug:
+            raise
+        known = plain_failure(exc)
+        print(f"caredove-agent: {known if known is not None else unexpected(exc)}", file=sys.stderr)
+        raise SystemExit(known.exit_code if known is not None else EXIT_UNEXPECTED) from None
