@@ -3,16 +3,21 @@
 Order of search: a configured executable, Playwright's own Chromium, then a system Chromium or
 Chrome. Playwright's browser download cannot reach its CDN on every machine, so a system browser is
 a first-class choice, not a fallback of last resort.
+
+Neither the Playwright driver nor Chromium inherits the agent's secrets: the driver starts with them
+taken out of the environment (:func:`secrets_hidden`) and Chromium gets :func:`browser_environment`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +36,11 @@ LAUNCH_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
+
+_SECRET_NAME = re.compile(r"^CAREDOVE_|PASSW(?:OR)?D|SECRET|TOKEN|API_?KEY|CREDENTIAL|WEBHOOK", re.IGNORECASE)
+"""Environment variables the driver and the browser never see."""
+_ENVIRON_LOCK = threading.Lock()
+"""os.environ is one per process; so is the guard around changing it."""
 
 SYSTEM_BROWSERS = (
     "chromium",
@@ -76,7 +86,9 @@ def _playwright_own(running: Playwright | None = None) -> Path | None:
         else:
             from playwright.sync_api import sync_playwright
 
-            with sync_playwright() as p:
+            with ExitStack() as stack:
+                with secrets_hidden():
+                    p = stack.enter_context(sync_playwright())
                 path = Path(p.chromium.executable_path)
     except Exception:  # a missing driver or browser both mean "not this one"
         return None
@@ -105,9 +117,30 @@ def find_browser(configured: Path | None = None, running: Playwright | None = No
     raise BrowserNotFound("no Chromium or Chrome browser found", fix=FIX)
 
 
+def browser_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment Chromium gets: the agent's own without its secrets (``CAREDOVE_*``, and any
+    variable named like a password, secret, token or key). A browser, its crash reporter and any
+    page-driven helper it starts have no use for them."""
+    env = os.environ if environ is None else environ
+    return {name: value for name, value in env.items() if not _SECRET_NAME.search(name)}
+
+
+@contextmanager
+def secrets_hidden() -> Iterator[None]:
+    """Playwright's driver (a Node process) copies ``os.environ`` when it starts: for that moment the
+    secrets are taken out of it, and put back after. Settings were read before, so nothing misses them;
+    the lock keeps two launches in one process from restoring each other's half."""
+    with _ENVIRON_LOCK:
+        hidden = {name: os.environ.pop(name) for name in list(os.environ) if _SECRET_NAME.search(name)}
+        try:
+            yield
+        finally:
+            os.environ.update(hidden)
+
+
 def launch_options(choice: BrowserChoice, *, headless: bool = True, slow_mo: float = 0) -> dict[str, object]:
     """Keyword arguments for ``playwright.chromium.launch`` (also used by pytest-playwright)."""
-    options: dict[str, object] = {"headless": headless, "args": list(LAUNCH_ARGS)}
+    options: dict[str, object] = {"headless": headless, "args": list(LAUNCH_ARGS), "env": browser_environment()}
     if slow_mo:
         options["slow_mo"] = slow_mo  # --slow-mo: every action waits this many ms, to watch it happen
     if choice.executable is not None:
@@ -120,7 +153,9 @@ def launched(configured: Path | None = None, *, headless: bool = True, slow_mo: 
     """Start Playwright and one browser; yields the ``Browser``. Closes both, whatever happens."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    with ExitStack() as stack:
+        with secrets_hidden():
+            p = stack.enter_context(sync_playwright())
         choice = find_browser(configured, p)
         browser = p.chromium.launch(**launch_options(choice, headless=headless, slow_mo=slow_mo))  # type: ignore[arg-type]
         try:

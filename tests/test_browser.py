@@ -37,3 +37,46 @@ def test_the_launch_flags_keep_the_browser_quiet() -> None:
     for flag in ("--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"):
         assert flag in options["args"]  # type: ignore[operator]
     assert options["executable_path"] == "/usr/bin/chromium"
+
+
+def environments_with(probe: str) -> dict[int, str]:
+    """The environment of every process on this machine that carries ``probe`` (ours and our children)."""
+    found: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "environ").read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if probe in text:
+            found[int(entry.name)] = text
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="reads other processes' environment in /proc")
+def test_neither_the_driver_nor_chromium_inherits_the_agents_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import uuid
+
+    probe = f"H3_ENV_PROBE={uuid.uuid4().hex}"
+    monkeypatch.setenv("H3_ENV_PROBE", probe.split("=", 1)[1])
+    monkeypatch.setenv("CAREDOVE_PASSWORD", "Planted-Env-Pa55")
+    monkeypatch.setenv("CAREDOVE_TOTP_SECRET", "PLANTEDTOTPSECRET")
+    monkeypatch.setenv("SMTP_PASSWORD", "Planted-Smtp-Pa55")
+    with browser.launched(None, headless=True) as running:
+        running.new_page().close()
+        children = {pid: env for pid, env in environments_with(probe).items() if pid != os.getpid()}
+        assert len(children) >= 2, "expected the driver and Chromium"  # driver, browser, its helpers
+        for env in children.values():
+            for secret in ("Planted-Env-Pa55", "PLANTEDTOTPSECRET", "Planted-Smtp-Pa55"):
+                assert secret not in env
+    assert os.environ["CAREDOVE_PASSWORD"] == "Planted-Env-Pa55"  # put back for the rest of the process
+
+
+def test_the_browser_environment_drops_secret_names_and_keeps_the_rest() -> None:
+    env = browser.browser_environment(
+        {"CAREDOVE_PASSWORD": "x", "CAREDOVE_BASE_URL": "y", "MY_API_KEY": "z", "HOME": "/h", "HTTPS_PROXY": "p"}
+    )
+    assert env == {"HOME": "/h", "HTTPS_PROXY": "p"}
