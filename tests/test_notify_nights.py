@@ -129,3 +129,41 @@ def test_four_nights_send_exactly_the_expected_messages(
     every = "\n".join(str(m) for m in mailbox.raw) + "\n".join(p.body.decode() for p in receiver.posts)
     assert settings.password is not None and settings.password.get_secret_value() not in every
     assert (tmp_path / "metrics" / "caredove.prom").is_file()
+
+
+def test_a_refused_sign_in_is_trouble_and_the_next_good_night_says_ok_again(
+    sandbox: SandboxControl,
+    settings: Settings,
+    browser: Browser,
+    tmp_path: Path,
+    receivers: tuple[Mailbox, int, HttpReceiver],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mailbox, port, receiver = receivers
+    profile = write_profile(settings, tmp_path)
+    folder = write_schedule(
+        tmp_path,
+        profile,
+        f'[ping]\nurl = "{receiver.url}/ping/nightly"\nallow_http = true\n'
+        f'[notify.email]\nto = "lead@clinic.example"\nfrom = "agent@clinic.example"\nhost = "127.0.0.1"\n'
+        f'port = {port}\ntls = "none"\n',
+        name="nightly",
+    )
+    schedule = load_schedule(folder / "nightly.toml")
+    sweep = partial(sweep_and_report, browser=browser)
+    sandbox.reset(scenario="large", size=4, errors=0, time_scale=0.01, referrals=inbox())
+
+    monkeypatch.setenv("CAREDOVE_PASSWORD", "not-the-password")
+    refused = run_once(schedule, stop=threading.Event(), sweep=sweep)
+    assert refused.error is not None and type(refused.error).__name__ == "SignInFailed"
+    assert mailbox.subjects == ["caredove-agent TROUBLE: the site refused the sign-in (" + str(settings.base_url) + ")"]
+    assert mailbox.messages[0]["X-Caredove-Agent-Severity"] == "critical"
+    assert receiver.paths() == ["/ping/nightly/start", "/ping/nightly/fail"]
+    assert "not-the-password" not in "\n".join(str(m) for m in mailbox.raw)
+
+    assert settings.password is not None
+    monkeypatch.setenv("CAREDOVE_PASSWORD", settings.password.get_secret_value())
+    fired = run_once(schedule, stop=threading.Event(), sweep=sweep)  # a new process would read the failure report
+    assert fired.ok
+    assert [s.split(":")[0] for s in mailbox.subjects[1:]] == ["caredove-agent OK again", "caredove-agent"]
+    assert receiver.paths()[2:] == ["/ping/nightly/start", "/ping/nightly"]

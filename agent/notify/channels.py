@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import json
 import os
 import smtplib
@@ -24,6 +25,9 @@ from urllib.parse import urlsplit
 from agent.notify.messages import Message
 from agent.schedules import EmailNotify, WebhookNotify
 
+# Python folds a long Subject by moving all of it to the next line, which some readers (and Python's
+# own parser) then show with a leading space: headers may be 998 characters, so fold only beyond that.
+UNFOLDED = email.policy.default.clone(max_line_length=998)
 THEME = {"critical": "D70000", "warning": "E8A100", "notice": "0063B1", "info": "2EB886"}
 
 
@@ -33,21 +37,21 @@ class NotDelivered(Exception):
 
 def email_for(config: EmailNotify, message: Message) -> EmailMessage:
     """The e-mail: the text as text/plain, kind and severity in headers a mail filter can sort on."""
-    email = EmailMessage()
-    email["Subject"] = message.subject
-    email["From"] = config.from_
-    email["To"] = ", ".join(config.to)
-    email["Date"] = formatdate(localtime=True)
-    email["Message-ID"] = make_msgid(domain=config.from_.rpartition("@")[2] or None)
-    email["X-Caredove-Agent-Kind"] = message.kind
-    email["X-Caredove-Agent-Severity"] = message.severity
+    mail = EmailMessage(policy=UNFOLDED)
+    mail["Subject"] = message.subject
+    mail["From"] = config.from_
+    mail["To"] = ", ".join(config.to)
+    mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = make_msgid(domain=config.from_.rpartition("@")[2] or None)
+    mail["X-Caredove-Agent-Kind"] = message.kind
+    mail["X-Caredove-Agent-Severity"] = message.severity
     if message.severity == "critical":
-        email["X-Priority"] = "1 (Highest)"
-        email["Importance"] = "high"
-    email.set_content(message.text)
+        mail["X-Priority"] = "1 (Highest)"
+        mail["Importance"] = "high"
+    mail.set_content(message.text)
     if message.attachment_html is not None:
-        email.add_attachment(message.attachment_html, subtype="html", filename="report.html")
-    return email
+        mail.add_attachment(message.attachment_html, subtype="html", filename="report.html")
+    return mail
 
 
 def send_email(config: EmailNotify, message: Message) -> None:
