@@ -311,3 +311,20 @@ def test_a_site_that_refuses_the_connection_is_one_clear_page_unavailable(page: 
     with pytest.raises(PageUnavailable, match="could not be reached") as caught:
         inbox.open()
     assert "\n" not in str(caught.value)
+
+
+def test_a_dialog_whose_table_arrives_after_it_opens_is_read_once_settled(page: Page, tmp_path: Path) -> None:
+    script = """
+    const d = document.getElementById('w');
+    setTimeout(() => { d.querySelector('[role=progressbar]').remove();
+      d.insertAdjacentHTML('beforeend', `<div role='table'><div role='row'><div role='columnheader'>Date</div>
+        <div role='columnheader'>Status</div></div><div role='row'><div role='cell'>2025-01-10 08:48</div>
+        <div role='cell'>Failed</div></div></div>`); }, 250);
+    """
+    extra = "<div role='dialog' id='w' aria-label='Integration Triggers'><div role='progressbar'></div></div>"
+    serve(page, {"/inbox": table_page([], script=script, extra=extra)})
+    page.goto(f"{SITE}/inbox")
+    screen = Screen(page, site_settings(tmp_path))
+    settled = screen.settle("the window", root=page.get_by_role("dialog"), header=r"^\s*date\s*$")
+    assert settled.table is not None
+    assert [[c["text"] for c in row["cells"]] for row in settled.table["rows"]] == [["2025-01-10 08:48", "Failed"]]

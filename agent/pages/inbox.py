@@ -99,14 +99,23 @@ class InboxPage(Screen):
         settled = self._settle("the Referral Inbox table")
         return self._listed_page(settled, set())
 
-    @guarded("the pages of the Referral Inbox")
     def error_pages(self) -> Iterator[ListedPage]:
         """Every page of the current (filtered) view, one settled page at a time.
 
         Each referral is yielded once, even when "Load more" keeps the earlier rows on screen or the
         sweep had to reload the view in between; a Next that did not change the rows, a pager that
         stays disabled while the page says there are more, or more pages than the list can hold are
-        errors, never the end of the list."""
+        errors, never the end of the list. Only agent errors come out of the iteration."""
+        walk = self._walk_pages()
+        while True:
+            with self.guard("the pages of the Referral Inbox"):
+                try:
+                    listed = next(walk)
+                except StopIteration:
+                    return
+            yield listed
+
+    def _walk_pages(self) -> Iterator[ListedPage]:
         seen: set[str] = set()
         settled = self._settle("the Referral Inbox table")
         for _ in range(MAX_PAGES):
