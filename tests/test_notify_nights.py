@@ -123,7 +123,7 @@ def test_four_nights_send_exactly_the_expected_messages(
     outcomes = {r.reference: r.outcome.value for r in fired.run.result.referrals}  # type: ignore[union-attr]
     assert outcomes == {FIX_A: "cleared", FIX_B: "cleared", UNCLEAR_C: "escalated"}
     [subject] = subjects
-    assert subject.startswith("caredove-agent OK again: the nightly sweep saw all 3 referrals")
+    assert subject.startswith("caredove-agent OK again: the nightly sweep ran in full (3 referrals seen)")
     assert (hooks, pings) == (["agent_recovered"], ["/start", "/"])
 
     every = "\n".join(str(m) for m in mailbox.raw) + "\n".join(p.body.decode() for p in receiver.posts)

@@ -93,7 +93,7 @@ def _line(item: ReferralResult) -> str:
 
 
 def _counts(result: SweepResult) -> str:
-    return ", ".join(f"{k} {v}" for k, v in result.summary.items()) or "no referrals"
+    return ", ".join(f"{k} {v}" for k, v in result.summary.items() if v) or "no referrals"
 
 
 def _head(ctx: Context, result: SweepResult | None) -> list[str]:
@@ -228,15 +228,15 @@ def recovered_message(ctx: Context, result: SweepResult) -> Message:
     lines = [
         *_head(ctx, result),
         "",
-        f"The agent is working again: this sweep saw all {_plural(seen, 'referral')} with integration errors "
-        "and could process each of them.",
+        f"The agent is working again: this sweep saw every referral with integration errors the site lists "
+        f"({seen}) and could process each of them.",
         f"Outcomes: {_counts(result)}",
     ]
     return _message(
         ctx,
         "recovered",
         "info",
-        f"{PREFIX} OK again: the {ctx.schedule} sweep saw all {_plural(seen, 'referral')}",
+        f"{PREFIX} OK again: the {ctx.schedule} sweep ran in full ({_plural(seen, 'referral')} seen)",
         lines + _foot(ctx),
         _facts(ctx, result),
         [r.reference for r in result.referrals],
@@ -261,7 +261,7 @@ def new_message(ctx: Context, result: SweepResult, changes: Changes) -> Message:
     since = (
         f"since the sweep of {ctx.when(changes.baseline.started_at)}"
         if changes.baseline
-        else "(the first sweep of this inbox that saw everything)"
+        else "(no earlier complete sweep of this inbox to compare with)"
     )
     lines = [*_head(ctx, result), ""]
     if changes.new:
