@@ -138,9 +138,9 @@ def sweep_and_report(
             raise
         finally:
             show.close()
-        from agent.reports.links import with_links
+        from agent.reports.links import with_inbox
 
-        result = with_links(result, settings.referral_url, settings.inbox_url)
+        result = with_inbox(result, settings.inbox_url)
         if history_gap:
             result = result.model_copy(update={"problems": [history_gap, *result.problems]})
         report_json = sweep_dir / "report.json"

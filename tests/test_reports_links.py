@@ -9,7 +9,7 @@ from test_reports_samples import demo_sweep, referral
 
 from agent.models import Outcome
 from agent.reports.format import fmt_span, fmt_stamp, fmt_time, plain_words
-from agent.reports.links import check_pattern, inbox_key, referral_link, safe_link, site_address, with_links
+from agent.reports.links import check_pattern, inbox_key, referral_link, safe_link, site_address, with_inbox
 
 BASE = "https://caredove.example"
 
@@ -36,11 +36,12 @@ def test_the_address_the_agent_used_wins_and_unsafe_ones_never_link() -> None:
         assert referral_link(fallback, BASE, "{base_url}/r/{reference}") == f"{BASE}/r/3502768696"
 
 
-def test_with_links_stores_each_address_and_the_inbox_in_the_result() -> None:
-    result = with_links(demo_sweep(), "{base_url}/referrals/{reference}", inbox=f"{BASE}/referrals/inbox")
-    assert all(r.url == f"{BASE}/referrals/{r.reference}" for r in result.referrals)
+def test_the_result_names_its_inbox_and_keeps_the_pattern_out_of_report_json() -> None:
+    result = with_inbox(demo_sweep(), f"{BASE}/referrals/inbox")
     assert result.inbox == f"{BASE}/referrals/inbox"
-    assert with_links(demo_sweep(), None).referrals[0].url is None
+    assert all(r.url is None for r in result.referrals)  # the pattern is applied when rendering
+    assert with_inbox(demo_sweep(), None).inbox is None
+    assert inbox_key(with_inbox(demo_sweep(), None)) == "https://caredove.example"
 
 
 def test_the_inbox_is_its_address_without_credentials() -> None:

@@ -75,13 +75,10 @@ def referral_link(referral: ReferralResult, base_url: str, pattern: str | None) 
     return safe_link(filled)
 
 
-def with_links(result: SweepResult, pattern: str | None, inbox: str | None = None) -> SweepResult:
-    """``result`` with every referral's address filled in (where one is known) and the inbox named.
+def with_inbox(result: SweepResult, inbox: str | None) -> SweepResult:
+    """``result`` naming the inbox it swept (the configured inbox address, else its site).
 
-    Called once the sweep is over, before report.json is written, so that a re-render months later
-    links where the sweep linked."""
-    referrals = [
-        r if r.url else r.model_copy(update={"url": referral_link(r, result.base_url, pattern)})
-        for r in result.referrals
-    ]
-    return result.model_copy(update={"referrals": referrals, "inbox": result.inbox or inbox})
+    Referral addresses are not filled in from the ``referral_url`` pattern here: the pattern is
+    configuration, applied when a report is rendered, so that correcting it corrects every re-render;
+    only an address the agent itself used is data and stays in report.json."""
+    return result if result.inbox or not inbox else result.model_copy(update={"inbox": inbox})
