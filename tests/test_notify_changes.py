@@ -73,7 +73,7 @@ def kinds(messages: list[Any]) -> list[str]:
         (sweep(0, [FIX_A], banner_count=3), "saw 1 of the 3 referrals", True),
         (sweep(0, [FIX_A], complete=False), "the sweep stopped early", True),
         (sweep(0, [FIX_A, item("4444444444", Outcome.ERROR)]), "1 referral could not be processed", False),
-        (sweep(0, [FIX_A], problems=["The banner's count was not found"]), "1 problem with the inbox", False),
+        (sweep(0, [FIX_A], problems=["The banner's count was not found"]), "1 problem reported by the sweep", False),
     ],
 )
 def test_trouble_names_what_the_agent_could_not_do(result: SweepResult, headline: str, critical: bool) -> None:

@@ -5,7 +5,7 @@ a message every night becomes noise people filter away, and then the night the a
 like every other. So a sweep gets at most these messages, each with its own subject line:
 
 - **trouble** (failed, stopped early, saw fewer than the banner counts, could not process some,
-  problems with the inbox; an overdue sweep from the scheduler's watchdog) — every time it happens;
+  problems the sweep reported; an overdue sweep from the scheduler's watchdog) — every time it happens;
   **OK again** on the next sweep that went well;
 - **new for people** — fixes and escalations first seen, items crossing an age threshold, and what
   went since the last sweep of this inbox that saw everything; a quiet repeat night sends nothing

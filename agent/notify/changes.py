@@ -107,7 +107,9 @@ def trouble(result: SweepResult) -> Trouble:
     if errors:
         reasons.append(f"{len(errors)} referral{'s' if len(errors) != 1 else ''} could not be processed")
     if result.problems:
-        reasons.append(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} with the inbox")
+        reasons.append(
+            f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} reported by the sweep"
+        )
     critical = bool(failure or missing or unseen is not None or not result.complete)
     return Trouble(reasons=tuple(reasons), critical=critical, not_seen=missing)
 
