@@ -9,13 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import FloatRect, Page, Route
+from playwright.sync_api import Page, Route
 
 from agent.errors import PageUnavailable, ReferralGone, SessionExpired
 from agent.pages import InboxPage
 from agent.pages.base import Screen
 from agent.pages.masks import MASK_ATTRIBUTE
 from agent.settings import Settings
+from tests.masking import covers, masked_boxes
 
 pytestmark = pytest.mark.browser
 
@@ -266,30 +267,17 @@ def test_masks_cover_planted_names_in_a_heading_a_shadow_grid_and_a_dialog(page:
     serve(page, {"/p": PLANTED})
     page.goto(f"{SITE}/p")
     screen = Screen(page, site_settings(tmp_path), artifacts=tmp_path / "shots")
-    token = "t0ken"
-    assert screen.mark_personal(token) > 0
-    masked = [b for b in (m.bounding_box() for m in page.locator(f"[{MASK_ATTRIBUTE}='{token}']").all()) if b]
-
-    def covered(box: FloatRect | None) -> bool:
-        assert box is not None
-        return any(
-            m["x"] <= box["x"] + 0.5
-            and m["y"] <= box["y"] + 0.5
-            and m["x"] + m["width"] >= box["x"] + box["width"] - 0.5
-            and m["y"] + m["height"] >= box["y"] + box["height"] - 0.5
-            for m in masked
-        )
-
+    masked = masked_boxes(page, screen)
     planted = page.get_by_text("Plantedname")
     assert planted.count() == 4  # heading, dialog title, alert, grid cell (in the shadow root)
     for element in planted.all():
-        assert covered(element.bounding_box()), element.inner_text()
-    assert not covered(page.get_by_text("3502768696").bounding_box())  # the reference stays readable
-    assert not covered(page.get_by_role("button", name="Close").bounding_box())
+        assert covers(masked, element), element.inner_text()
+    assert not covers(masked, page.get_by_text("3502768696"))  # the reference stays readable
+    assert not covers(masked, page.get_by_role("button", name="Close"))
     first, second = screen.screenshot("missing"), screen.screenshot("missing")
     assert first and second and first != second
     assert Path(first).is_file() and Path(second).is_file()
-    assert page.locator(f"[{MASK_ATTRIBUTE}]").count() == 0  # marks removed after each screenshot
+    assert page.locator(f"[{MASK_ATTRIBUTE}]").count() == 0  # tags removed after each screenshot
 
 
 def test_a_confirmation_over_the_page_is_never_answered_by_the_dismisser(page: Page, tmp_path: Path) -> None:
