@@ -122,3 +122,27 @@ def test_plan_adds_the_digest_and_the_watchdog_beside_the_sweep(schedule: Schedu
     assert set(jobs) == {"nightly", "nightly:digest", "nightly:watchdog"}
     moment = jobs["nightly:digest"].trigger.get_next_fire_time(None, NOW)
     assert moment.strftime("%a %H:%M %Z") == "Mon 08:00 EDT"
+
+
+def test_schedule_list_shows_channels_digest_ping_and_warns_of_a_silent_schedule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    (folder / "loud.toml").write_text(
+        'cron = "30 2 * * *"\ntimezone = "America/Toronto"\n[ping]\nurl = "https://hc.example/p"\n'
+        '[notify]\ndigest = "0 8 * * mon"\n[notify.webhook]\nurl = "https://chat.example/h"\n',
+        encoding="utf-8",
+    )
+    (folder / "silent.toml").write_text('cron = "0 3 * * *"\ntimezone = "UTC"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["schedule", "list", "--schedules", str(folder)])
+    assert result.exit_code == 0, result.output
+    loud, silent = result.output.split("silent  (")
+    assert "notify needs-people by webhook; digest '0 8 * * mon'; ping on" in loud
+    assert "warning" not in loud
+    assert "warning: schedule silent: notify.when is 'needs-people' but no channel is configured" in silent
