@@ -60,7 +60,8 @@ def start(schedules: Path, profile: Path, folder: Path) -> subprocess.Popen[byte
 
 def _log_tail(process: subprocess.Popen[bytes]) -> str:
     """The end of the agent's JSON log (start() writes it as agent.log in the process's folder)."""
-    folder = Path(str(process.args[process.args.index("--config") + 1])).parent  # type: ignore[union-attr, index]
+    args = [str(a) for a in process.args] if isinstance(process.args, list) else []
+    folder = Path(args[args.index("--config") + 1]).parent if "--config" in args else Path()
     path = folder / "agent.log"
     return path.read_text(errors="replace")[-3000:] if path.is_file() else "(no log)"
 
