@@ -382,3 +382,14 @@ def test_a_partial_sweep_says_so_at_the_top() -> None:
     assert "Needs attention: 1 problem with this sweep; it stopped early, so this report is partial" in html
     assert html.index('id="problems"') < html.index('id="outage"') < html.index('id="summary"')
     assert "- The sweep stopped early: this report is partial." in text_summary(partial, None)
+
+
+def test_what_changed_names_a_few_references_and_counts_the_rest() -> None:
+    many = [referral(f"35000{i:05d}", Outcome.ESCALATED, rule="R6", reason="x") for i in range(60)]
+    before = demo_sweep(sweep_id="before", started_at=T0 - timedelta(days=1), referrals=many[:40], problems=[])
+    now = demo_sweep(referrals=many[10:], problems=[])
+    html = html_of(now, before)
+    changes = html[html.index('id="changes"') : html.index("</div>", html.index('id="changes"'))]
+    assert "New (20):" in changes and "Still open (30):" in changes and "Gone (10):" in changes
+    assert ", and 5 more</li>" in changes  # still open: 25 named, 5 counted
+    assert changes.count('<a class="ref"') == 20 + 25

@@ -53,6 +53,9 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.PENDING: "Pending",
     Outcome.CLEARED: "Cleared",
 }
+# How many references each line of "what changed" names; the rest are counted (the sections list all).
+CHANGES_SHOWN = 25
+
 GENERIC_FIX = "Correct the referral as the response says, then save it (Caredove resends by itself)."
 
 # The section each summary card links to.
@@ -180,6 +183,7 @@ class Changes(View):
     new: tuple[Ref, ...]
     still_open: tuple[OpenItem, ...]
     gone: tuple[str, ...]
+    limit: int = CHANGES_SHOWN
 
 
 class ReportView(View):
