@@ -224,6 +224,13 @@ def test_the_digest_lists_everything_still_open_oldest_first() -> None:
     assert "5555555555" not in message.text
 
 
+def test_a_digest_from_a_blind_sweep_says_more_may_be_open() -> None:
+    [message] = digest_messages(schedule(), CTX, sweep(0, [FIX_A], banner_count=4))
+    assert "did not see the whole list" in message.text
+    [clear] = digest_messages(schedule(), CTX, sweep(0, [FIX_A]))
+    assert "did not see the whole list" not in clear.text
+
+
 def test_no_digest_when_nothing_is_open() -> None:
     assert digest_messages(schedule(), CTX, sweep(0, [item("5555555555", Outcome.CLEARED)])) == []
 

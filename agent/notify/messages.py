@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.models import Outcome, ReferralResult, SweepResult
-from agent.notify.changes import Changes, Trouble, open_items
+from agent.notify.changes import Changes, Trouble, blind, open_items
 from agent.redact import REDACTED, scrub, shorten
 
 Kind = Literal["trouble", "recovered", "new", "standing"]
@@ -299,6 +299,8 @@ def standing_message(ctx: Context, result: SweepResult) -> Message | None:
     if not still:
         return None
     lines = [*_head(ctx, result), "", f"Standing work: {_plural(len(still), 'referral')} still open."]
+    if blind(result):
+        lines += ["This sweep did not see the whole list (see its TROUBLE message): more may be open."]
     for outcome, title in SECTIONS:
         items = [i for i in still if i.outcome is outcome]
         if items:
