@@ -33,10 +33,22 @@ class InboxReading:
         self.screenshot: str | None = None  # of what the agent saw when it could not see everything
 
     def open(self) -> bool:
-        """The errors view with a fresh banner reading; False (and why) when its rows cannot be seen."""
+        """The errors view with the banner's reading; False (and why) when its rows cannot be seen."""
         try:
             self.session.open_errors(read_banner=True)
         except (ControlMissing, ValueUnreadable) as exc:
+            self._cannot_see(exc)
+            return False
+        return True
+
+    def look_again(self) -> bool:
+        """The same view loaded afresh, the banner read again; False (and why) when the rows still
+        cannot be seen."""
+        try:
+            self.session.refresh(read_banner=True)
+        except SessionExpired:
+            return self.open()  # signed in again on the way: a fresh start of the view
+        except PAGE_ERRORS as exc:
             self._cannot_see(exc)
             return False
         return True
@@ -54,7 +66,7 @@ class InboxReading:
             log.warning("found %d referrals, fewer than the site says: reading the pages again", len(self.seen))
             self.progress.note("fewer referrals found than the site says: reading the pages again")
             self.stop.wait(min(self.settings.timeout_seconds, float(rereads)))
-            opened = self.open()
+            opened = self.look_again()
         if reconcile(self.counts()).blind and self.screenshot is None:
             self.screenshot = self.session.screenshot("unseen")
 

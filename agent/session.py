@@ -98,6 +98,19 @@ class Session:
         assert last is not None
         raise last
 
+    def refresh(self, *, read_banner: bool = False) -> None:
+        """The view the agent is on, loaded afresh (someone may have worked the inbox meanwhile): the
+        page objects reload it and come back to the same list, filtered or not. A banner the reloaded
+        view does not show leaves the earlier reading standing."""
+        try:
+            self.inbox.recover()
+        except SessionExpired:
+            self.sign_in_again()
+        if read_banner:
+            banner = self.inbox.banner_count()
+            if banner is not None:
+                self.banner = banner.count
+
     def _read_banner(self) -> None:
         banner = self.inbox.banner_count()
         self.banner = banner.count if banner else None

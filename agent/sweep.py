@@ -186,6 +186,8 @@ class Sweep:
     def _act_all(self) -> None:
         todo = [c for c in self.cases.values() if isinstance(c.state, Decided)]
         self.progress.phase("Acting", len(todo))
+        if todo:
+            self._refresh()  # a fresh list: someone may have worked the inbox while it was read
         for case in sorted(todo, key=lambda c: c.decision is None or c.decision.kind is not DecisionKind.CLEAR):
             if self.stop.is_set():
                 return
@@ -316,6 +318,12 @@ class Sweep:
                 window.close()
             except PAGE_ERRORS:
                 self.session.recover()
+
+    def _refresh(self) -> None:
+        try:
+            self.session.refresh()
+        except PAGE_ERRORS as exc:  # each referral is still looked for on its own
+            log.warning("the inbox could not be loaded afresh: %s", why(exc))
 
     # --- results ---------------------------------------------------------------------------------
 
