@@ -55,6 +55,11 @@ class SandboxControl:
                 return cast(dict[str, Any], item)
         raise KeyError(reference)
 
+    def variant(self) -> str:
+        """One line naming the site being served (``variant 7: rows=fetch …``), for a failing test."""
+        drawn = self.state().get("variant")
+        return str(drawn["describe"]) if drawn else "no variant (today's look)"
+
     def set_faults(self, **faults: Any) -> dict[str, Any]:
         return cast(dict[str, Any], self._call("POST", "faults", faults))
 
