@@ -35,7 +35,7 @@ def _main(
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
     ] = False,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show the traceback when a command fails (read by main()).")
+        bool, typer.Option("--debug", help="Show the traceback when a command fails (also CAREDOVE_DEBUG=1).")
     ] = False,
 ) -> None:
     """Keeps a Caredove Referral Inbox free of integration errors."""
