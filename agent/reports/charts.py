@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from agent.models import SweepResult
 from agent.reports.format import DEFAULT_ZONE, aware, fmt_short, fmt_time
-from agent.reports.view import OUTCOME_LABELS, OUTCOME_MARKS, OUTCOME_ORDER, View, counts_of
+from agent.reports.view import OUTCOME_LABELS, OUTCOME_MARKS, OUTCOME_ORDER, counts_of
+from agent.reports.viewmodel import View
 
 TREND_SWEEPS = 30
 

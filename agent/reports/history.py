@@ -19,7 +19,8 @@ from agent.models import SweepResult
 from agent.reports.charts import TrendChart, trend_chart
 from agent.reports.format import DEFAULT_ZONE, fmt_time, plain_words, shorten
 from agent.reports.links import inbox_key
-from agent.reports.view import OUTCOME_LABELS, OUTCOME_MARKS, OUTCOME_ORDER, View, counts_of, sweep_time
+from agent.reports.view import OUTCOME_LABELS, OUTCOME_MARKS, OUTCOME_ORDER, counts_of, sweep_time
+from agent.reports.viewmodel import View
 
 log = logging.getLogger(__name__)
 

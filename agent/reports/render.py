@@ -19,7 +19,8 @@ from markupsafe import Markup
 
 from agent.reports.format import DEFAULT_ZONE, fmt_time
 from agent.reports.history import IndexView
-from agent.reports.view import SUPPORT_CHANNEL, SUPPORT_HOURS, ReportView
+from agent.reports.view import SUPPORT_CHANNEL, SUPPORT_HOURS
+from agent.reports.viewmodel import ReportView
 
 COPY_JS = "_copy.js"
 

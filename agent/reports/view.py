@@ -12,8 +12,6 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
-
 from agent.models import ActionType, Outcome, ReferralResult, SweepResult
 from agent.reports.format import (
     DEFAULT_ZONE,
@@ -29,6 +27,20 @@ from agent.reports.format import (
 )
 from agent.reports.links import referral_link, site_address
 from agent.reports.messages import action_state, escalation_message, is_5xx, is_ocean, outage_message, partner_text
+from agent.reports.viewmodel import (
+    ActionLine,
+    Changes,
+    ClearedItem,
+    CountView,
+    Escalation,
+    FailedItem,
+    FixRow,
+    OpenItem,
+    Outage,
+    PendingItem,
+    Ref,
+    ReportView,
+)
 
 # From this many 500-series escalations for one destination in one sweep, the report shows one
 # outage notice instead of one row each: support needs to hear "Service Failure" once, not n times.
@@ -53,9 +65,6 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.PENDING: "Pending",
     Outcome.CLEARED: "Cleared",
 }
-# How many references each line of "what changed" names; the rest are counted (the sections list all).
-CHANGES_SHOWN = 25
-
 GENERIC_FIX = "Correct the referral as the response says, then save it (Caredove resends by itself)."
 
 # The section each summary card links to.
@@ -74,146 +83,6 @@ OUTCOME_MARKS: dict[Outcome, str] = {
     Outcome.PENDING: "…",
     Outcome.CLEARED: "✓",
 }
-
-
-class View(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Ref(View):
-    """A reference number as the page shows it: its anchor on this page and its address on the site."""
-
-    reference: str
-    anchor: str
-    href: str | None
-
-
-class CountView(View):
-    outcome: str
-    label: str
-    mark: str
-    count: int
-    previous: int | None
-    delta: str
-    section: str
-
-
-class FixRow(View):
-    """One referral staff must edit; rows of the same field sit together (most referrals first)."""
-
-    ref: Ref
-    field: str
-    path: str | None
-    problem: str
-    fix: str
-    nights_open: int
-    destination: str
-    http_status: str
-    rule: str
-    first_of_field: bool
-
-
-class Escalation(View):
-    ref: Ref
-    destination: str
-    trigger: str
-    http_status: str
-    reason: str
-    rule: str
-    nights_open: int
-    ocean: bool
-    message: str
-
-
-class Outage(View):
-    """Many 500-series escalations from one destination: one notice in Caredove's SLA words."""
-
-    key: str
-    destination: str
-    refs: tuple[Ref, ...]
-    http_codes: tuple[int, ...]
-    first_attempt: str
-    last_attempt: str
-    resends: int
-    ocean: bool
-    message: str
-
-
-class ActionLine(View):
-    ref: Ref
-    action: str
-    at: str
-    state: str
-    outcome: str
-
-
-class PendingItem(View):
-    ref: Ref
-    destination: str
-    trigger: str
-    last_attempt: str
-    reason: str
-    rule: str
-
-
-class FailedItem(View):
-    ref: Ref
-    reason: str
-    rule: str
-    screenshot: str | None
-
-
-class ClearedItem(View):
-    ref: Ref
-    destination: str
-    what: str
-    at: str
-    rule: str
-
-
-class OpenItem(View):
-    ref: Ref
-    nights_open: int
-
-
-class Changes(View):
-    """What changed since the previous real sweep of the same inbox."""
-
-    previous: str
-    new: tuple[Ref, ...]
-    still_open: tuple[OpenItem, ...]
-    gone: tuple[str, ...]
-    limit: int = CHANGES_SHOWN
-
-
-class ReportView(View):
-    sweep_id: str
-    title: str
-    span: str
-    duration: str
-    zone: str
-    site: str
-    dry_run: bool
-    complete: bool
-    failure: str | None
-    ui: str
-    banner_count: int | None
-    total: int
-    linked: bool
-    previous_id: str | None
-    previous_started: str | None
-    counts: tuple[CountView, ...]
-    problems: tuple[str, ...]
-    changes: Changes | None
-    fixes: tuple[FixRow, ...]
-    fix_fields: int
-    outages: tuple[Outage, ...]
-    escalations: tuple[Escalation, ...]
-    escalation_total: int
-    actions: tuple[ActionLine, ...]
-    pending: tuple[PendingItem, ...]
-    failed: tuple[FailedItem, ...]
-    cleared: tuple[ClearedItem, ...]
 
 
 def counts_of(result: SweepResult) -> dict[Outcome, int]:
