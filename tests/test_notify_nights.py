@@ -6,6 +6,8 @@ real webhook receiver and a real ping receiver on loopback:
 3. a blind night (the red control relabelled: the banner counts 3, the agent sees none) → one
    TROUBLE message, critical, unmistakable by subject alone; the monitor hears /fail;
 4. the fixes re-saved by staff, the agent clears them → one "OK again" message and nothing else.
+
+No message carries a word of the partners' replies, nor the password.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from agent.scheduler import run_once
 from agent.schedules import load_schedule
 from agent.settings import Settings
 from sandbox.control import SandboxControl
+from sandbox.responses import EXAMPLES
 from tests.receivers import HttpReceiver, Mailbox, http_receiver, smtp_server
 from tests.scheduling import write_profile, write_schedule
 
@@ -126,8 +129,12 @@ def test_four_nights_send_exactly_the_expected_messages(
     assert subject.startswith("caredove-agent OK again: the nightly sweep ran in full (3 referrals seen)")
     assert (hooks, pings) == (["agent_recovered"], ["/start", "/"])
 
-    every = "\n".join(str(m) for m in mailbox.raw) + "\n".join(p.body.decode() for p in receiver.posts)
+    every = "\n".join(m.decode() for m in mailbox.raw) + "\n".join(p.body.decode() for p in receiver.posts)
     assert settings.password is not None and settings.password.get_secret_value() not in every
+    for example in ("postal-code-missing", "phone-missing", "spring-bad-request"):  # the partners' replies
+        assert EXAMPLES[example].text[:40] not in every
+    for words in ("Postal Code", "Patient.contact", "Bad Request", "is missing"):
+        assert words not in every
     assert (tmp_path / "metrics" / "caredove.prom").is_file()
 
 
