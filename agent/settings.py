@@ -77,7 +77,7 @@ class Labels(BaseModel):
     status_column: str = r"^\s*status\s*$"
     workflow_column: str = r"^\s*workflow\s*$"
     error_control: str = r"api error|api message has failed"
-    next_page: str = r"^\s*next\b"
+    next_page: str = r"^\s*(go to )?next\b|^\s*[›»→]\s*$"
     load_more: str = r"^\s*(load|show|view) more\b"
     showing: str = r"(?:showing\s+)?(\d[\d,]*)\s*(?:-|–|—|to)\s*(\d[\d,]*)\s+of\s+(\d[\d,]*)"
     loading: str | None = r"^\s*(loading|fetching|please wait|retrieving)\b"

@@ -131,6 +131,25 @@ def test_a_pager_disabled_while_rows_load_is_not_the_last_page(page: Page, tmp_p
     assert {p.listed_total for p in pages} == ({5} if showing else {None})
 
 
+def test_loose_markup_an_icon_pager_and_a_count_outside_main_content_are_read(page: Page, tmp_path: Path) -> None:
+    html = (
+        pager_page(5)
+        .replace("<th>", "<td>")  # a header row of plain cells inside <thead>
+        .replace("<p id='showing'></p>", "")
+        .replace("</main>", "</main><footer><p id='showing'></p></footer>")
+        .replace("`Showing ${at + 1}", "`${at + 1}")  # "1–2 of 5", as some grids print it
+        .replace(
+            "<button id='next' type='button'>Next</button>", "<button id='next' aria-label='Go to next page'>›</button>"
+        )
+    )
+    serve(page, {"/inbox": html})
+    inbox = InboxPage(page, site_settings(tmp_path))
+    inbox.open()
+    pages = list(inbox.error_pages())
+    assert [r.reference for p in pages for r in p.rows] == refs(5)
+    assert {p.listed_total for p in pages} == {5}
+
+
 def test_a_next_that_leaves_the_rows_unchanged_is_an_error_not_the_end(page: Page, tmp_path: Path) -> None:
     serve(page, {"/inbox": pager_page(5, stuck=True)})
     inbox = InboxPage(page, site_settings(tmp_path))

@@ -57,11 +57,14 @@ SETTLE_JS = (
     let showing = null;
     if (args.showing) {
         const re = new RegExp(args.showing, 'i');
-        const holder = D.find(container, (e) => {
+        const holds = (e) => {
             if (table && e.contains(table.table)) return false;
             const t = (e.textContent || '');
             return t.length < 200 && re.test(t) && D.visible(e);
-        }).pop();
+        };
+        // near the table first (its main content or dialog), else anywhere on a page (not behind a dialog)
+        const inDialog = table && table.table.closest('dialog, [role=dialog], [role=alertdialog]');
+        const holder = D.find(container, holds).pop() || (!inDialog && D.find(document.body, holds).pop());
         const m = holder ? re.exec(D.text(holder)) : null;
         if (m) {
             const nums = m.slice(1).filter((g) => g !== undefined).map((g) => parseInt(g.replace(/[,\s]/g, ''), 10));

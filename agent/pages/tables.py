@@ -89,7 +89,11 @@ const T = (() => {
     const read = (root, headerRe, controlRe) => {
         for (const table of tables(root)) {
             const rows = rowsOf(table).filter(drawn);
-            const headerRows = rows.filter((r) => { const c = cellsOf(r); return c.length && c.every(isHeaderCell); });
+            // header cells, or (loose markup) the plain cells of a row inside <thead>
+            const headerRows = rows.filter((r) => {
+                const c = cellsOf(r);
+                return c.length && (c.every(isHeaderCell) || !!r.closest('thead'));
+            });
             const headerRow = headerRows.find((r) => cellsOf(r).some((c) => headerRe.test(headerText(c))));
             if (!headerRow) continue;
             const headerCells = place(cellsOf(headerRow), 0);
