@@ -502,6 +502,12 @@ def test_landing_on_a_dashboard(page: Page, sandbox: SandboxControl) -> None:
     expect(page.get_by_text("8 with integration errors")).to_be_visible()
 
 
+def test_landing_on_the_inbox(page: Page, sandbox: SandboxControl) -> None:
+    sandbox.reset(scenario="rules", landing="inbox")
+    sign_in_by_form(page, sandbox)
+    expect(page.get_by_role("heading", name="Referral Inbox")).to_be_visible()
+
+
 def test_menu_that_opens_on_hover_or_focus(page: Page, sandbox: SandboxControl) -> None:
     sandbox.reset(scenario="rules", nav="menu_hover")
     sign_in_by_form(page, sandbox)

@@ -83,3 +83,43 @@ def test_state_reports_the_drawn_switches() -> None:
     assert state["config"]["paging"] == "single" and "password" not in state["config"]
     store.reset({"scenario": "rules"})
     assert store.state()["variant"] is None
+
+
+def two_destination_store() -> Store:
+    store = Store(clock=lambda: datetime(2025, 1, 10, 13, tzinfo=UTC).timestamp())
+    store.reset({"scenario": "rules", "two_destinations": True, "time_scale": 0.0})
+    return store
+
+
+def test_two_destination_referrals_are_added_only_when_asked() -> None:
+    plain = Store()
+    plain.reset({"scenario": "rules"})
+    assert not any(key.endswith("_2d") for key in plain.rules)
+    store = two_destination_store()
+    for rule in ("R1_2d", "R2_2d", "R5_2d"):
+        assert len(store.referrals[store.rules[rule]].destinations()) == 2, rule
+    demo = Store()
+    assert len(demo.reset({"scenario": "demo", "two_destinations": True})["errored"]) == 15 + 3
+
+
+def test_each_destination_is_judged_on_its_own_latest_attempt() -> None:
+    store = two_destination_store()
+    resolved, resend, fix = (store.referrals[store.rules[r]] for r in ("R1_2d", "R2_2d", "R5_2d"))
+    assert resolved.snapshot()["latest_status"] == "success"
+    assert resend.latest().status == "success"  # type: ignore[union-attr]  # the newest of all succeeded...
+    assert resend.snapshot()["latest_status"] == "failed"  # ...but EMHware's own latest failed
+    assert fix.snapshot()["latest_http_code"] == 400
+
+
+def test_a_resend_answers_its_own_destination_and_a_save_goes_to_both() -> None:
+    store = two_destination_store()
+    ref = store.rules["R2_2d"]
+    failed = next(a for a in store.referrals[ref].attempts if a.status == "failed")
+    store.resend(ref, failed.id)
+    event = store.record[-1]
+    assert event["before"]["latest_http_code"] == 502 and set(event["before"]["destinations"]) == {"EMHware", "CDIS"}
+    assert store.referrals[ref].latest_by_destination()["EMHware"].status == "success"
+    fix = store.rules["R5_2d"]
+    store.save(fix, {"contact_postal_code": "K7L 0Z9"})
+    edited = [a for a in store.referrals[fix].attempts if a.trigger == "Edited"]
+    assert sorted((a.destination, a.status) for a in edited) == [("CDIS", "success"), ("CRMS", "success")]
