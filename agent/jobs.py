@@ -24,7 +24,7 @@ from agent import notify
 from agent.logs import ScrubFilter
 from agent.metrics import registry_for, write_metrics
 from agent.models import SweepResult
-from agent.notify.changes import trouble
+from agent.notify.changes import Trouble, baseline, trouble
 from agent.pings import Pinger
 from agent.run import SweepRun
 from agent.schedules import Schedule, settings_for
@@ -59,10 +59,9 @@ class Fired(BaseModel):
         return self.run is not None and not self.in_trouble
 
 
-def one_line(result: SweepResult) -> str:
+def one_line(result: SweepResult, found: Trouble) -> str:
     """The sweep in one line for a monitor's log: counts and trouble, no referral detail."""
     counts = ", ".join(f"{k} {v}" for k, v in result.summary.items() if v) or "no referrals"
-    found = trouble(result)
     seen = f"saw {len(result.referrals)} of {result.banner_count}" if result.banner_count is not None else ""
     head = f"TROUBLE: {'; '.join(found.reasons)}" if found else "ok"
     return f"{head} — sweep {result.sweep_id} of {result.base_url}: {', '.join(p for p in (seen, counts) if p)}"
@@ -126,12 +125,13 @@ class ScheduledSweep:
         except Exception as exc:
             log.exception("schedule %s: SWEEP FAILED: %s", name, exc, extra={"schedule": name})
             self.pinger.fail(f"TROUBLE: the {name} sweep FAILED: {type(exc).__name__}")
-            self._metrics(settings, None, history, started)
+            self._metrics(settings, None, history, started, in_trouble=True)
             sent = notify.notify_failure(self.schedule, settings=settings, error=exc)
             self.last_failed = True
             return Fired(schedule=name, error=exc, in_trouble=True, sent=tuple(m.kind for m, _ in sent))
-        line = one_line(run.result)
-        in_trouble = bool(trouble(run.result))
+        found = trouble(run.result, baseline(history, run.result))
+        line = one_line(run.result, found)
+        in_trouble = bool(found)
         log.log(
             logging.ERROR if in_trouble else logging.INFO,
             "schedule %s: %s; report %s",
@@ -141,7 +141,7 @@ class ScheduledSweep:
             extra={"schedule": name, "sweep_id": run.result.sweep_id},
         )
         (self.pinger.fail if in_trouble else self.pinger.success)(line)
-        self._metrics(settings, run.result, history, started)
+        self._metrics(settings, run.result, history, started, in_trouble=in_trouble)
         sent = notify.notify_sweep(
             self.schedule, settings=settings, run=run, history=history, last_failed=self.last_failed
         )
@@ -149,7 +149,13 @@ class ScheduledSweep:
         return Fired(schedule=name, run=run, in_trouble=in_trouble, sent=tuple(m.kind for m, _ in sent))
 
     def _metrics(
-        self, settings: Settings | None, result: SweepResult | None, history: Sequence[SweepResult], started: datetime
+        self,
+        settings: Settings | None,
+        result: SweepResult | None,
+        history: Sequence[SweepResult],
+        started: datetime,
+        *,
+        in_trouble: bool,
     ) -> None:
         path = self.schedule.metrics_path
         if path is None:
@@ -163,6 +169,7 @@ class ScheduledSweep:
                 history=history,
                 started=started,
                 ended=self.clock(),
+                in_trouble=in_trouble,
             )
             write_metrics(path, registry)
         except Exception as exc:

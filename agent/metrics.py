@@ -49,8 +49,10 @@ def registry_for(
     history: Sequence[SweepResult],
     started: datetime,
     ended: datetime,
+    in_trouble: bool | None = None,
 ) -> CollectorRegistry:
-    """The metrics of one run (``result`` None: it failed); pure apart from building the registry."""
+    """The metrics of one run (``result`` None: it failed); pure apart from building the registry.
+    ``in_trouble``: the caller's verdict on this run (with the inbox's baseline); else judged alone."""
     registry = CollectorRegistry()
     labels = {"schedule": schedule, "inbox": inbox}
 
@@ -59,7 +61,7 @@ def registry_for(
         metric = Gauge(f"caredove_agent_{name}", doc, names, registry=registry)
         metric.labels(**labels, **(extra or {})).set(value)
 
-    ok = result is not None and good(result)
+    ok = result is not None and (not in_trouble if in_trouble is not None else good(result))
     goods = [h for h in history if h.base_url == inbox and good(h)]
     if result is not None and ok:
         goods.append(result)

@@ -288,3 +288,17 @@ def test_a_stored_failure_is_trouble_no_baseline_and_the_next_good_night_is_ok_a
     assert trouble(failed).headline == "the sweep FAILED: the site refused the sign-in"
     assert baseline([night_1, failed], sweep(2, [FIX_A])) == night_1
     assert kinds(sweep_messages(schedule(), CTX, sweep(2, [FIX_A]), [night_1, failed])) == ["recovered"]
+
+
+def test_every_open_item_vanishing_unseen_is_trouble_not_a_clean_night() -> None:
+    """No banner, no red control, and last night's open items all gone without a clear: maybe the
+    screens changed under the agent. Said once (the night after, nothing is open to vanish)."""
+    night_1 = sweep(0, [FIX_A, ESC_C])
+    empty = sweep(1, [], banner_count=0)
+    [message] = sweep_messages(schedule(), CTX, empty, [night_1])
+    assert message.kind == "trouble" and message.severity == "warning"
+    assert message.subject.startswith("caredove-agent TROUBLE: all 2 referrals open after the last sweep are gone")
+    assert sweep_messages(schedule(), CTX, sweep(2, [], banner_count=0), [night_1, empty]) == []
+    cleared_by_the_agent = sweep(1, [item("1111111111", Outcome.CLEARED)])
+    assert not trouble(cleared_by_the_agent, night_1)
+    assert not trouble(sweep(1, [], banner_count=0), sweep(0, [item("5555555555", Outcome.CLEARED)]))

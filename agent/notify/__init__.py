@@ -125,7 +125,7 @@ def sweep_messages(
     if when == "never":
         return []
     messages: list[Message] = []
-    found = trouble(result)
+    found = trouble(result, baseline(history, result))
     if found:
         messages.append(trouble_message(ctx, result, found))
     elif last_failed or recovered(result, history):

@@ -86,8 +86,21 @@ def blind(result: SweepResult) -> bool:
     return not result.complete or not_seen(result) > 0 or result.unseen is not None or result.failure is not None
 
 
-def trouble(result: SweepResult) -> Trouble:
-    """Everything about this sweep that says the agent could not do its job in full."""
+def vanished(result: SweepResult, base: SweepResult | None) -> int:
+    """How many referrals open after the baseline went without a trace: this sweep saw none at all.
+
+    An error stays until it is cleared, and the agent clears only what it sees — so when every open
+    item is gone at once and nothing was seen, someone cleared them all by hand, or the agent no
+    longer sees the inbox (a relabelled banner and control). Worth a warning, never a clean night.
+    """
+    if base is None or blind(base) or result.referrals or result.base_url != base.base_url:
+        return 0
+    return len(open_items(base))
+
+
+def trouble(result: SweepResult, base: SweepResult | None = None) -> Trouble:
+    """Everything about this sweep that says the agent could not do its job in full; ``base`` (the
+    inbox's baseline, see :func:`baseline`) adds the check that open items did not vanish unseen."""
     reasons: list[str] = []
     failure = result.failure
     if failure:
@@ -109,6 +122,12 @@ def trouble(result: SweepResult) -> Trouble:
     if result.problems:
         reasons.append(
             f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} reported by the sweep"
+        )
+    gone = vanished(result, base)
+    if gone and not missing:
+        reasons.append(
+            f"all {gone} referral{'s' if gone != 1 else ''} open after the last sweep are gone and none was seen: "
+            "if nobody cleared them by hand, the agent no longer sees the inbox (check the labels settings)"
         )
     critical = bool(failure or missing or unseen is not None or not result.complete)
     return Trouble(reasons=tuple(reasons), critical=critical, not_seen=missing)
@@ -183,9 +202,14 @@ def changes(result: SweepResult, history: Sequence[SweepResult], thresholds: Seq
 
 
 def recovered(result: SweepResult, history: Sequence[SweepResult]) -> bool:
-    """The sweep before this one of the inbox was in trouble, and this one is not."""
+    """The sweep before this one of the inbox was in trouble, and this one is not.
+
+    The last sweep is judged on its own: a warning that open items vanished is said once and needs
+    no all-clear (the next empty night proves nothing either way)."""
     last = previous(history, result)
-    return last is not None and bool(trouble(last)) and not trouble(result)
+    if last is None or not trouble(last):
+        return False
+    return not trouble(result, baseline(history, result))
 
 
 def overdue(last_finished_hours_ago: float | None, overdue_hours: float) -> bool:
