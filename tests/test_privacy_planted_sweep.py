@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from tests.planted_phi import PLANT, REPLIES, needles, referrals
 
 
 @pytest.fixture
-def log_file(tmp_path: Path) -> Path:
+def log_file(tmp_path: Path) -> Iterator[Path]:
     """The sweep's log at DEBUG, through the scrubbing filter as the CLI sets it up."""
     path = tmp_path / "agent.log"
     handler = logging.FileHandler(path, encoding="utf-8")
