@@ -195,15 +195,16 @@ def plan(
                 max_instances=1,
                 replace_existing=True,
             )
-        scheduler.add_job(
-            Watchdog(schedule, default_config=default_config),
-            trigger=IntervalTrigger(seconds=WATCHDOG_SECONDS, timezone=UTC),
-            id=f"{schedule.name}:watchdog",
-            name=f"{schedule.name} overdue check",
-            coalesce=True,
-            max_instances=1,
-            replace_existing=True,
-        )
+        if schedule.notify.when != "never" and schedule.notify.channels:  # else nobody to tell
+            scheduler.add_job(
+                Watchdog(schedule, default_config=default_config),
+                trigger=IntervalTrigger(seconds=WATCHDOG_SECONDS, timezone=UTC),
+                id=f"{schedule.name}:watchdog",
+                name=f"{schedule.name} overdue check",
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
     return caught_up
 
 

@@ -122,6 +122,10 @@ def test_plan_adds_the_digest_and_the_watchdog_beside_the_sweep(schedule: Schedu
     assert set(jobs) == {"nightly", "nightly:digest", "nightly:watchdog"}
     moment = jobs["nightly:digest"].trigger.get_next_fire_time(None, NOW)
     assert moment.strftime("%a %H:%M %Z") == "Mon 08:00 EDT"
+    silent = schedule.model_copy(update={"notify": schedule.notify.model_copy(update={"webhook": None})})
+    quiet = BackgroundScheduler(timezone=UTC)
+    plan(quiet, [silent], stop=threading.Event(), now=NOW)
+    assert "nightly:watchdog" not in {job.id for job in quiet.get_jobs()}  # nobody to tell
 
 
 def test_schedule_list_shows_channels_digest_ping_and_warns_of_a_silent_schedule(
