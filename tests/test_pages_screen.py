@@ -335,3 +335,18 @@ def test_a_dialog_whose_table_arrives_after_it_opens_is_read_once_settled(page: 
     settled = screen.settle("the window", root=page.get_by_role("dialog"), header=r"^\s*date\s*$")
     assert settled.table is not None
     assert [[c["text"] for c in row["cells"]] for row in settled.table["rows"]] == [["2025-01-10 08:48", "Failed"]]
+
+
+def test_a_session_expired_notice_over_the_page_is_session_expired(page: Page, tmp_path: Path) -> None:
+    rows = "".join(row_html(r, True) for r in refs(2))
+    script = (
+        "setTimeout(() => document.body.insertAdjacentHTML('beforeend', \"<div role='dialog' aria-modal='true'>"
+        '<p>Your session has expired.</p><button>Sign in</button></div>"), 50);'
+    )
+    serve(page, {"/inbox": table_page([rows], script=script)})
+    page.goto(f"{SITE}/inbox")
+    inbox = InboxPage(page, site_settings(tmp_path))
+    page.get_by_role("dialog").wait_for()
+    assert inbox.showing_sign_in()
+    with pytest.raises(SessionExpired):
+        inbox.listed()

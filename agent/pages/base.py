@@ -120,8 +120,16 @@ class Screen:
         return self.page.locator("input[type=password]")
 
     def showing_sign_in(self) -> bool:
+        """The Sign In page, or a dialog/alert over the page saying the session ended."""
+        page = self.page
+        notice = (
+            page.get_by_role("dialog")
+            .or_(page.get_by_role("alertdialog"))
+            .or_(page.get_by_role("alert"))
+            .filter(has_text=rx(self.labels.session_expired))
+        )
         try:
-            return self.sign_in_form().filter(visible=True).count() > 0
+            return self.sign_in_form().or_(notice).filter(visible=True).count() > 0
         except PlaywrightError:
             return False
 
@@ -216,6 +224,7 @@ class Screen:
             "button": js_pattern(button) if button else None,
             "showing": js_pattern(showing) if showing else None,
             "loading": js_pattern(self.labels.loading) if self.labels.loading else None,
+            "expired": js_pattern(self.labels.session_expired),
             "before": before,
             "patienceMs": min(PATIENCE_MS, timeout / 3),
         }

@@ -92,7 +92,12 @@ const D = (() => {
     const isControl = (el) => ['button', 'link', 'menuitem', 'tab'].includes(role(el))
         || (!role(el) && (el.tagName === 'BUTTON' || (el.tagName === 'A' && el.hasAttribute('href'))
             || (el.tagName === 'INPUT' && ['button', 'submit'].includes(el.type))));
-    const signIn = () => find(document, (e) => e.tagName === 'INPUT' && e.type === 'password' && visible(e)).length > 0;
+    // Signed out: a visible password field (the Sign In page), or a notice over the page saying so
+    // (an in-page "your session has expired" modal) when ``expiredRe`` is given.
+    const NOTICES = ['dialog', 'alertdialog', 'alert'];
+    const notice = (e) => NOTICES.includes(role(e) || (e.tagName === 'DIALOG' ? 'dialog' : ''));
+    const signIn = (expiredRe) => find(document, (e) => (e.tagName === 'INPUT' && e.type === 'password' && visible(e))
+        || (!!expiredRe && notice(e) && expiredRe.test(e.textContent || '') && visible(e))).length > 0;
     // A region is busy while it, or something around it, says it is loading: aria-busy, an
     // indeterminate progress bar or spinner, or a visible "Loading…"-like text.
     const busy = (root, loadingRe) => {

@@ -11,7 +11,8 @@ often arrive after the frame that holds them. A region has settled when
 
 An empty table, counts that disagree, or a table that did not change after Next are believed only
 after they have held for a patient while (a fetch may still be on its way); the caller is told which
-it was. The predicate also answers at once when the Sign In page shows. Nothing sleeps: Playwright
+it was. The predicate also answers at once when the Sign In page shows, or a notice over the page
+says the session ended (``labels.session_expired``). Nothing sleeps: Playwright
 polls the predicate in the page until it returns a value.
 """
 
@@ -36,7 +37,7 @@ SETTLE_JS = (
     const store = (globalThis[Symbol.for('caredove-agent.settle')] ||= {});
     for (const k of Object.keys(store)) if (k !== args.key) delete store[k];
     const entry = (store[args.key] ||= {sig: null, since: 0, why: 'nothing read yet'});
-    if (D.signIn()) return {state: 'signin'};
+    if (D.signIn(args.expired ? new RegExp(args.expired, 'i') : null)) return {state: 'signin'};
     const root = args.root || document.body;
     if (!root || !root.isConnected) { entry.why = 'the region went away'; return false; }
     const loadingRe = args.loading ? new RegExp(args.loading, 'i') : null;
