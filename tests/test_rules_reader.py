@@ -159,3 +159,9 @@ def test_unreadable_block_keeps_the_reply_as_evidence() -> None:
 def test_bytes_are_read_as_utf8() -> None:
     record = read_response('{"http_code": 400, "text": "Code postal manquant é"}'.encode())
     assert record.http_code == 400
+
+
+def test_an_unreadable_http_code_is_described_never_quoted() -> None:
+    record = read_response('{"http_code": "John Smith 1980-01-01", "text": "x"}')
+    assert record.problem is not None and "not a whole number" in record.problem
+    assert "John" not in record.problem and "1980" not in record.problem

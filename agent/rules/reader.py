@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agent.models import ResponseFormat, ResponseRecord
-from agent.redact import scrub, shorten
 
 MAX_BLOCK_CHARS = 1_000_000
 """Bigger blocks are not parsed: no real transfer record is this large."""
@@ -321,8 +320,9 @@ def _code_value(entry: _Entry) -> int:
     elif isinstance(value, str) and _DIGITS.match(value.strip().strip("\"'").strip()):
         code = int(value.strip().strip("\"'").strip())
     else:
-        shown = shorten(scrub(str(value)), 30)
-        raise _Unreadable(f"http_code{where} is '{shown}', not a whole number")
+        # The value is not quoted: whatever stands there is the page's text, not the agent's vocabulary.
+        kind = "a decimal number" if isinstance(value, float) else f"text of {len(str(value))} characters"
+        raise _Unreadable(f"http_code{where} is {kind}, not a whole number")
     if code == 0:
         raise _Unreadable("http_code is 0: no HTTP answer was received from the partner")
     if not 100 <= code <= 599:
