@@ -93,11 +93,13 @@ def test_the_unfiltered_inbox_page_lists_healthy_rows_but_returns_only_errored_o
     assert listed.listed_total == sandbox.state()["total"]
 
 
-@pytest.mark.parametrize("paging", ["links", "buttons"])
+@pytest.mark.parametrize(
+    ("paging", "expiry"), [("links", "redirect"), ("buttons", "script"), ("buttons", "modal"), ("load_more", "modal")]
+)
 def test_a_session_that_ends_between_pages_is_session_expired(
-    page: Page, sandbox: SandboxControl, settings: Settings, paging: str
+    page: Page, sandbox: SandboxControl, settings: Settings, paging: str, expiry: str
 ) -> None:
-    inbox, _ = opened(page, sandbox, settings, rows="fetch", paging=paging, load_delay_ms=40)
+    inbox, _ = opened(page, sandbox, settings, rows="fetch", paging=paging, expiry=expiry, load_delay_ms=40)
     inbox.show_errors()
     walk = inbox.error_pages()
     assert next(walk).rows
