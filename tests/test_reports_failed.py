@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from agent.errors import SignInFailed
 from agent.models import SweepResult
+from agent.places import FILE_MODES
 from agent.reports.failed import failure_reason
 from agent.reports.history import scan
 from agent.run import sweep_and_report
@@ -29,6 +30,7 @@ def test_a_refused_sign_in_leaves_a_report_that_says_why(settings: Settings, bro
     assert stored.failure == failure_reason(caught.value)  # the sign-in's own message: what went wrong, the fix
     assert caught.value.message in stored.failure
     assert stored.referrals == [] and not stored.complete
+    assert (folder / "report.json").stat().st_mode & 0o777 == FILE_MODES[settings.file_mode]  # like a sweep's
     history = scan(settings.report_dir)
     assert history.sweeps == ()  # never a baseline, never "the last sweep" for `status`
     assert [s.folder for s in history.failed] == [folder.name]

@@ -9,17 +9,17 @@ the index lists with its reason and never uses as a baseline for "change since".
 from __future__ import annotations
 
 import logging
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from agent.errors import AgentError
 from agent.models import SweepResult
+from agent.places import FILE_MODES
 from agent.redact import scrub, shorten
 from agent.reports.format import DEFAULT_ZONE
 from agent.reports.history import REPORT_JSON
-from agent.reports.write import ReportFiles, _write, write_reports
+from agent.reports.write import ReportFiles, write_atomic, write_reports
 from agent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,11 @@ def failed_sweep(
 
 
 def record_failed_sweep(
-    result: SweepResult, sweep_dir: Path, report_dir: Path, *, zone: ZoneInfo = DEFAULT_ZONE
+    result: SweepResult, sweep_dir: Path, report_dir: Path, *, zone: ZoneInfo = DEFAULT_ZONE, mode: int = 0o600
 ) -> ReportFiles:
-    """Writes the failed sweep's report.json (mode 0640, like a sweep's) and its reports, and the index."""
-    path = sweep_dir / REPORT_JSON
-    _write(path, result.model_dump_json(indent=2))
-    os.chmod(path, 0o640)
+    """Writes the failed sweep's report.json (through the one atomic writer, with a sweep's file mode),
+    its reports, and the index."""
+    write_atomic(sweep_dir / REPORT_JSON, result.model_dump_json(indent=2), mode=mode)
     return write_reports(result, sweep_dir, report_dir, zone=zone)
 
 
@@ -85,6 +84,7 @@ def record_failure(
             why=failure_reason(exc),
             inbox=settings.inbox_url,
         )
-        record_failed_sweep(result, sweep_dir, settings.report_dir, zone=settings.zone)
+        mode = FILE_MODES[settings.file_mode]
+        record_failed_sweep(result, sweep_dir, settings.report_dir, zone=settings.zone, mode=mode)
     except Exception:  # the sweep's own error is what the caller must see
         log.warning("could not write the failed sweep's report in %s", sweep_dir.name, exc_info=True)
