@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from agent import browser, survey
 from agent.errors import AgentError
 from agent.settings import Settings
 
@@ -39,10 +40,8 @@ class Check(BaseModel):
 
 
 def check_browser(settings: Settings) -> Check:
-    from agent.browser import find_browser
-
     try:
-        choice = find_browser(settings.browser_path)
+        choice = browser.find_browser(settings.browser_path)
     except AgentError as exc:
         return Check(name="browser", ok=False, detail=exc.message, fix=exc.fix)
     return Check(name="browser", ok=True, detail=choice.describe())
@@ -117,19 +116,34 @@ def check_site(settings: Settings) -> Check:
     return Check(name="site", ok=True, detail=f"{settings.base_url} answers (HTTP {status})")
 
 
-def check_sign_in(settings: Settings) -> Check:
+def check_sign_in(settings: Settings) -> list[Check]:
+    """The survey's sign-in and inbox checks (read-only, in a browser that refuses every write):
+    one verdict for signing in, one for the inbox's labels; `survey` checks the rest."""
     try:
-        from agent.sweep import check_sign_in as sign_in
-    except ImportError:
-        return Check(name="sign-in", ok=None, detail="not available yet (this build has no sweep module)")
-    try:
-        sign_in(settings)
+        findings = survey.doctor_checks(settings)
     except AgentError as exc:
-        return Check(name="sign-in", ok=False, detail=exc.message, fix=exc.fix or "check username and password")
-    return Check(name="sign-in", ok=True, detail=f"signed in as {settings.username}")
+        return [Check(name="sign-in", ok=False, detail=exc.message, fix=exc.fix or "check username and password")]
+    signed_in = Check(name="sign-in", ok=True, detail=f"signed in as {settings.username}")
+    misses = [f for f in findings if f.found is False]
+    if misses:
+        names = ", ".join(f"labels.{f.label}" if f.pattern else f.label for f in misses)
+        inbox = Check(
+            name="inbox",
+            ok=False,
+            detail=f"reached, but not found on its screens: {names}",
+            fix="run `caredove-agent survey`: it lists what each screen offers and a [labels] block to paste",
+        )
+    else:
+        inbox = Check(
+            name="inbox",
+            ok=True,
+            detail="every inbox label found; `caredove-agent survey` checks the window, the response tab and paging",
+        )
+    return [signed_in, inbox]
 
 
-CHECKS: tuple[tuple[Callable[[Settings], Check], tuple[str, ...]], ...] = (
+CheckFunction = Callable[[Settings], Check | list[Check]]
+CHECKS: tuple[tuple[CheckFunction, tuple[str, ...]], ...] = (
     (check_browser, ()),
     (check_settings, ()),
     (check_folders, ()),
@@ -138,17 +152,17 @@ CHECKS: tuple[tuple[Callable[[Settings], Check], tuple[str, ...]], ...] = (
 )
 
 
-def run_checks(
-    settings: Settings, checks: tuple[tuple[Callable[[Settings], Check], tuple[str, ...]], ...] = CHECKS
-) -> list[Check]:
+def run_checks(settings: Settings, checks: tuple[tuple[CheckFunction, tuple[str, ...]], ...] = CHECKS) -> list[Check]:
     """Every check in order; one whose prerequisite failed is reported as skipped, not run."""
     done: dict[str, Check] = {}
     for check, needs in checks:
         failed = [n for n in needs if n in done and done[n].ok is False]
         if failed:
             name = check.__name__.removeprefix("check_").replace("_", "-")
-            result = Check(name=name, ok=None, detail=f"skipped: {', '.join(failed)} failed")
+            results = [Check(name=name, ok=None, detail=f"skipped: {', '.join(failed)} failed")]
         else:
-            result = check(settings)
-        done[result.name] = result
+            answer = check(settings)
+            results = answer if isinstance(answer, list) else [answer]
+        for result in results:
+            done[result.name] = result
     return list(done.values())

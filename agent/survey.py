@@ -104,6 +104,14 @@ class Survey:
     # --- the walk ----------------------------------------------------------------------------------
 
     def run(self, *, pages: int | None, reference: str | None) -> None:
+        inbox = self.up_to_inbox()
+        self._filtered(inbox, pages)
+        chosen = reference or self.result.conclusions.get("first_reference")
+        if chosen:
+            self._window(str(chosen))
+
+    def up_to_inbox(self) -> InboxPage:
+        """Sign in and reach the inbox, checking each label on the way (also what `doctor` runs)."""
         base_url, username, password = self.settings.require_site()
         with self._step("sign-in page") as took:
             self.page.goto(base_url, wait_until="domcontentloaded")
@@ -116,11 +124,7 @@ class Survey:
         self._add(Finding(label="sign-in", screen="sign-in", found=True, how="signed in", seconds=took()))
         home = self.probe.inventory()
         self._add(check_control("menu_referrals", "home", home, self.labels, self.known, where="outside_rows"))
-        inbox = self._inbox_screen()
-        self._filtered(inbox, pages)
-        chosen = reference or self.result.conclusions.get("first_reference")
-        if chosen:
-            self._window(str(chosen))
+        return self._inbox_screen()
 
     def _inbox_screen(self) -> InboxPage:
         started = time.monotonic()
@@ -445,3 +449,19 @@ def _last_pass(text: str, known: set[str]) -> str:
     for word in sorted(known, key=len, reverse=True):
         text = re.sub(rf"(?i)\b{re.escape(word)}\b", "<name>", text)
     return text
+
+
+def doctor_checks(settings: Settings) -> list[Finding]:
+    """For `doctor`: the survey's sign-in and inbox checks, read-only, nothing written to disk.
+
+    Raises the AgentError that stopped it (SignInFailed, ControlMissing, …)."""
+    settings.require_site()
+    guarded = settings.model_copy(update={"dry_run": True, "screenshots": False})
+    result = SurveyResult(survey_id="doctor", base_url=settings.base_url or "", started_at=datetime.now(UTC))
+    with launched(settings.browser_path, headless=settings.headless) as browser:
+        context = new_context(browser, guarded)
+        try:
+            Survey(guarded, context.new_page(), settings.report_dir, result).up_to_inbox()
+        finally:
+            context.close()
+    return result.findings

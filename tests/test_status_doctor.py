@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-import types
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,10 +14,12 @@ import time_machine
 from typer.testing import CliRunner
 
 import agent.browser
+import agent.survey
 from agent.browser import BrowserChoice
 from agent.cli import app
 from agent.errors import BrowserNotFound, SignInFailed
 from agent.models import Outcome, ReferralResult, SweepResult
+from agent.survey_labels import Finding
 
 BASE_URL = "https://inbox.example"
 runner = CliRunner()
@@ -141,15 +141,15 @@ def browser_found(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(agent.browser, "find_browser", lambda _: BrowserChoice(executable=None, source="playwright"))
 
 
-def fake_sweep_module(monkeypatch: pytest.MonkeyPatch, error: Exception | None) -> None:
-    module = types.ModuleType("agent.sweep")
+def fake_survey(monkeypatch: pytest.MonkeyPatch, error: Exception | None, misses: tuple[str, ...] = ()) -> None:
+    """doctor's browser checks (the survey's sign-in and inbox checks) answered without a browser."""
 
-    def check_sign_in(settings: Any) -> None:
+    def doctor_checks(settings: Any) -> list[Finding]:
         if error is not None:
             raise error
+        return [Finding(label=m, screen="inbox", found=False, pattern="x") for m in misses]
 
-    module.check_sign_in = check_sign_in  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "agent.sweep", module)
+    monkeypatch.setattr(agent.survey, "doctor_checks", doctor_checks)
 
 
 def doctor(workdir: Path, base_url: str, *extra: str) -> Any:
@@ -161,11 +161,12 @@ def doctor(workdir: Path, base_url: str, *extra: str) -> Any:
 def test_doctor_all_ok(workdir: Path, site: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAREDOVE_USERNAME", "staff@clinic.example")
     monkeypatch.setenv("CAREDOVE_PASSWORD", "Plant3d-Pa55w0rd!")
-    fake_sweep_module(monkeypatch, None)
+    fake_survey(monkeypatch, None)
     result = doctor(workdir, site)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert [line.split()[0] for line in lines] == ["OK", "OK", "OK", "OK", "OK"]
+    assert [line.split()[0] for line in lines] == ["OK", "OK", "OK", "OK", "OK", "OK"]
+    assert "OK   inbox: every inbox label found; `caredove-agent survey` checks the window" in result.output
     assert "answers (HTTP 200)" in result.output
     assert "signed in as staff@clinic.example" in result.output
     assert "Plant3d-Pa55w0rd!" not in result.output
@@ -176,7 +177,7 @@ def test_doctor_reports_each_failure_with_its_fix(workdir: Path, monkeypatch: py
     (workdir / "not-a-folder").write_text("", encoding="utf-8")
     monkeypatch.setenv("CAREDOVE_USERNAME", "staff@clinic.example")
     monkeypatch.setenv("CAREDOVE_PASSWORD", "x")
-    fake_sweep_module(monkeypatch, None)
+    fake_survey(monkeypatch, None)
     import socket
 
     with socket.socket() as s:
@@ -204,7 +205,7 @@ def test_doctor_names_a_missing_browser_and_a_refused_sign_in(
     monkeypatch.setattr(agent.browser, "find_browser", no_browser)
     monkeypatch.setenv("CAREDOVE_USERNAME", "staff@clinic.example")
     monkeypatch.setenv("CAREDOVE_PASSWORD", "wrong")
-    fake_sweep_module(monkeypatch, SignInFailed("the inbox refused the credentials", fix="check the password"))
+    fake_survey(monkeypatch, SignInFailed("the inbox refused the credentials", fix="check the password"))
     result = doctor(workdir, site)
     assert result.exit_code == 1
     assert "FAIL browser: no Chromium or Chrome browser found" in result.output
@@ -215,7 +216,7 @@ def test_doctor_names_a_missing_browser_and_a_refused_sign_in(
 def test_doctor_sign_in_failure_and_missing_settings(workdir: Path, site: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAREDOVE_USERNAME", "staff@clinic.example")
     monkeypatch.setenv("CAREDOVE_PASSWORD", "wrong")
-    fake_sweep_module(monkeypatch, SignInFailed("the inbox refused the credentials", fix="check the password"))
+    fake_survey(monkeypatch, SignInFailed("the inbox refused the credentials", fix="check the password"))
     result = doctor(workdir, site)
     assert result.exit_code == 1
     assert "FAIL sign-in: the inbox refused the credentials" in result.output
@@ -228,12 +229,16 @@ def test_doctor_sign_in_failure_and_missing_settings(workdir: Path, site: str, m
 
 
 @pytest.mark.usefixtures("browser_found")
-def test_doctor_says_when_sign_in_cannot_be_checked_yet(
+def test_doctor_fails_the_inbox_on_a_missed_label_and_points_to_survey(
     workdir: Path, site: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CAREDOVE_USERNAME", "staff@clinic.example")
     monkeypatch.setenv("CAREDOVE_PASSWORD", "x")
-    monkeypatch.setitem(sys.modules, "agent.sweep", None)  # import fails, as before the sweep exists
+    fake_survey(monkeypatch, None, misses=("reference_column", "status_column"))
     result = doctor(workdir, site)
-    assert result.exit_code == 0, result.output
-    assert "SKIP sign-in: not available yet" in result.output
+    assert result.exit_code == 1, result.output
+    assert "OK   sign-in: signed in as staff@clinic.example" in result.output
+    assert "FAIL inbox: reached, but not found on its screens: labels.reference_column, labels.status_column" in (
+        result.output
+    )
+    assert "run `caredove-agent survey`" in result.output

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from agent.doctor import check_sign_in
 from agent.settings import Settings, load_settings
 from agent.survey import run_survey
 from sandbox.control import SandboxControl
@@ -96,3 +97,12 @@ def test_a_relabelled_site_gets_a_labels_block_that_makes_the_sweep_pass(
     assert got[refs["R1"]] == "cleared" and got[refs["R2"]] == "cleared"
     assert_never_list_held(sandbox.record())
     assert {"resend", "clear"} <= set(kinds(sandbox))
+
+
+def test_doctor_runs_the_surveys_sign_in_and_inbox_checks(sandbox: SandboxControl, settings: Settings) -> None:
+    sandbox.reset(scenario="rules", relabel=True, time_scale=0.01)
+    signed_in, inbox = check_sign_in(settings)
+    assert signed_in.ok is True
+    assert inbox.ok is False and "labels.reference_column" in inbox.detail
+    assert inbox.fix is not None and "caredove-agent survey" in inbox.fix
+    assert kinds(sandbox) == ["sign_in"]

@@ -1,10 +1,13 @@
-"""`caredove-agent doctor`: checks the browser, settings, folders, site and sign-in; exit 1 on any FAIL."""
+"""`caredove-agent doctor`: checks the browser, settings, folders, the site, sign-in and the inbox (the survey's
+checks: `caredove-agent survey` does the rest); exit 1 on any FAIL."""
 
 from __future__ import annotations
 
 import typer
 
 from agent.cli.common import BaseUrlOpt, ConfigOpt, ReportDirOpt, StateOpt, build_settings
+from agent.doctor import Check, run_checks
+from agent.errors import SettingsError
 
 
 def doctor(
@@ -14,9 +17,6 @@ def doctor(
     report_dir: ReportDirOpt = None,
 ) -> None:
     """One line per check (OK, FAIL with the fix, or SKIP), in the order to fix them."""
-    from agent.doctor import Check, run_checks
-    from agent.errors import SettingsError
-
     try:
         settings = build_settings(config, base_url=base_url, state=state, report_dir=report_dir)
     except SettingsError as exc:

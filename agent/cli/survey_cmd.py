@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from agent.cli.common import BaseUrlOpt, ConfigOpt, HeadlessOpt, ReportDirOpt, SlowMoOpt, TraceOpt, build_settings
+from agent.survey import run_survey
 
 PagesOpt = Annotated[int | None, typer.Option("--pages", min=1, help="Walk only the first N pages of the list.")]
 ReferenceOpt = Annotated[
@@ -29,8 +30,6 @@ def survey(
     Nothing can be written (the browser refuses every request but the sign-in). The report names what
     was not found, the candidates on that screen and a [labels] block to paste; it holds no patient data.
     """
-    from agent.survey import run_survey
-
     if reference is not None and not (reference.isdigit() and len(reference) == 10):
         raise typer.BadParameter("--reference takes a 10-digit reference number")
     settings = build_settings(
