@@ -59,6 +59,23 @@ async def expire_sessions(request: Request) -> Response:
     return JSONResponse({"expired": store_of(request).expire_sessions()})
 
 
+async def others(request: Request) -> Response:
+    """``{"clear": [refs], "fail": {ref: example}}``: another person works the inbox mid-sweep."""
+    try:
+        body = await _body(request)
+        unknown = sorted(set(body) - {"clear", "fail"})
+        if unknown:
+            raise ValueError(f"unknown change {unknown[0]!r} (known: clear, fail)")
+        clear, fail = body.get("clear", []), body.get("fail", {})
+        if not isinstance(clear, list) or not isinstance(fail, dict):
+            raise ValueError("clear takes a list of references, fail {reference: example}")
+        return JSONResponse(
+            store_of(request).others([str(r) for r in clear], {str(k): str(v) for k, v in fail.items()})
+        )
+    except (NotFound, ValueError, KeyError) as exc:
+        return _bad(exc)
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
@@ -69,5 +86,6 @@ ROUTES = [
     Route("/__sandbox/state", state),
     Route("/__sandbox/faults", faults, methods=["POST"]),
     Route("/__sandbox/expire-sessions", expire_sessions, methods=["POST"]),
+    Route("/__sandbox/others", others, methods=["POST"]),
     Route("/__sandbox/health", health),
 ]

@@ -63,6 +63,10 @@ class SandboxControl:
     def set_faults(self, **faults: Any) -> dict[str, Any]:
         return cast(dict[str, Any], self._call("POST", "faults", faults))
 
+    def others(self, *, clear: list[str] | None = None, fail: dict[str, str] | None = None) -> dict[str, Any]:
+        """Another person works the inbox mid-sweep (not recorded): clears these, makes those fail."""
+        return cast(dict[str, Any], self._call("POST", "others", {"clear": clear or [], "fail": fail or {}}))
+
     def expire_sessions(self) -> int:
         return int(self._call("POST", "expire-sessions", {})["expired"])
 

@@ -278,6 +278,26 @@ class Store:
             return Outcome("failed", code, text, 0.0)
         return Outcome("success", 201, '{"status":"received"}', 0.0)
 
+    # --- someone else works the inbox ------------------------------------------------------------
+
+    def others(self, clear: list[str], fail: dict[str, str]) -> dict[str, Any]:
+        """Changes made by another person during a sweep: not the agent's clicks, so not in the record.
+        ``clear``: errors cleared behind the agent's back; ``fail``: ``{ref: example}`` a new failed
+        attempt (a new error) arrives."""
+        with self.lock:
+            for reference in [*clear, *fail]:
+                self.get(reference)  # NotFound before anything changes
+            for reference in clear:
+                self.referrals[reference].has_error = False
+                self.referrals[reference].touched = True
+            for reference, example in fail.items():
+                referral = self.referrals[reference]
+                latest = referral.latest()
+                outcome = Outcome.from_dict({"example": example, "status": "failed", "delay": 0})
+                self._new_attempt(referral, "Edited", latest.destination if latest else referral.destination, outcome)
+                referral.has_error = True
+            return self.summary()
+
     # --- views ------------------------------------------------------------------------------------
 
     def referral_state(self, reference: str) -> dict[str, Any]:

@@ -84,7 +84,13 @@ def describe(seed: int) -> str:
 
 
 def variant_of(config: Config) -> dict[str, Any] | None:
-    """What ``GET /__sandbox/state`` says of the variant: its seed, what it drew, and the one line."""
+    """What ``GET /__sandbox/state`` says of the variant: its seed, what it drew, the switches given
+    alongside that overrode the draw, and the one line (with the overrides) a failing test prints."""
     if config.variant is None:
         return None
-    return {"seed": config.variant, "drawn": draw(config.variant), "describe": describe(config.variant)}
+    drawn = draw(config.variant)
+    overridden = {k: getattr(config, k) for k, v in drawn.items() if getattr(config, k) != v}
+    line = describe(config.variant)
+    if overridden:
+        line += " (given: " + " ".join(f"{k}={v}" for k, v in overridden.items()) + ")"
+    return {"seed": config.variant, "drawn": drawn, "overridden": overridden, "describe": line}

@@ -79,7 +79,7 @@ def test_state_reports_the_drawn_switches() -> None:
     store.reset({"scenario": "rules", "variant": 5, "paging": "single"})
     state = store.state()
     assert state["variant"]["seed"] == 5 and state["variant"]["drawn"] == draw(5)
-    assert state["variant"]["describe"] == describe(5)
+    assert state["variant"]["describe"].startswith(describe(5))
     assert state["config"]["paging"] == "single" and "password" not in state["config"]
     store.reset({"scenario": "rules"})
     assert store.state()["variant"] is None
@@ -123,3 +123,21 @@ def test_a_resend_answers_its_own_destination_and_a_save_goes_to_both() -> None:
     store.save(fix, {"contact_postal_code": "K7L 0Z9"})
     edited = [a for a in store.referrals[fix].attempts if a.trigger == "Edited"]
     assert sorted((a.destination, a.status) for a in edited) == [("CDIS", "success"), ("CRMS", "success")]
+
+
+def test_someone_else_clears_and_new_errors_arrive_outside_the_record() -> None:
+    store = Store()
+    answer = store.reset({"scenario": "rules"})
+    gone, healthy = store.rules["R5"], next(r for r in store.order if r not in answer["errored"])
+    after = store.others([gone], {healthy: "nginx-502"})
+    assert gone not in after["errored"] and healthy in after["errored"]
+    assert store.referrals[healthy].snapshot()["latest_http_code"] == 502
+    assert store.record == []
+
+
+def test_overrides_of_a_draw_are_named_in_the_state() -> None:
+    seed = next(s for s in SEEDS if draw(s)["rows"] == "fetch")
+    store = Store()
+    store.reset({"scenario": "rules", "variant": seed, "rows": "html"})
+    variant = store.state()["variant"]
+    assert variant["overridden"] == {"rows": "html"} and variant["describe"].endswith("(given: rows=html)")
