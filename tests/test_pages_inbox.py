@@ -14,6 +14,7 @@ from playwright.sync_api import Page
 
 from agent.errors import ReferralGone, SessionExpired
 from agent.pages import InboxPage
+from agent.pages.base import Screen
 from agent.pages.inbox import REFERENCE
 from agent.pages.tables import read_table
 from agent.settings import Settings
@@ -47,11 +48,14 @@ SWITCHES = [
 
 
 def sign_in(page: Page, settings: Settings) -> None:
+    """By hand; a landing page answered 429 (``rate_limit_ms``) is waited out by the agent's own loader."""
     assert settings.base_url
-    page.goto(f"{settings.base_url}/login")
+    screen = Screen(page, settings)
+    screen.load(f"{settings.base_url}/login", "Sign In")
     page.get_by_label("Email").fill(SANDBOX_USER)
     page.get_by_label("Password").fill(SANDBOX_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    screen.ensure_loaded("the page after Sign In")
     page.get_by_role("navigation", name="Main").wait_for()
 
 
@@ -141,3 +145,23 @@ def test_recover_closes_the_window_and_comes_back_to_the_integration_errors_view
     again = inbox.listed()
     assert {row.reference for row in again.rows} <= set(errored)
     assert again.rows_on_page == len(again.rows)  # still the filtered view: every listed row has an error
+
+
+@pytest.mark.parametrize(
+    "switches",
+    [
+        pytest.param({"landing": "home", "nav": "menu_click", "announcement": True}, id="home-click-menu-announcement"),
+        pytest.param({"landing": "dashboard", "nav": "menu_hover"}, id="dashboard-hover-menu"),
+        pytest.param({"landing": "inbox", "nav": "sidebar", "announcement": True}, id="inbox-sidebar-announcement"),
+        pytest.param({"landing": "home", "nav": "sidebar", "rate_limit_ms": 150}, id="home-sidebar-too-fast"),
+    ],
+)
+def test_the_inbox_is_reached_from_wherever_sign_in_lands_touching_nothing(
+    page: Page, sandbox: SandboxControl, settings: Settings, switches: dict[str, Any]
+) -> None:
+    inbox, errored = opened(page, sandbox, settings, **switches)
+    assert page.get_by_role("dialog").filter(visible=True).count() == 0  # the announcement is gone
+    listed = inbox.listed()
+    assert listed.rows_on_page == PAGE_SIZE
+    assert {row.reference for row in listed.rows} <= set(errored)
+    assert {event["kind"] for event in sandbox.record()} <= {"sign_in", "announcement"}  # no referral touched
