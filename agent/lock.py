@@ -22,6 +22,7 @@ from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict
 
 from agent.errors import SweepLocked
+from agent.reports.write import write_atomic
 from agent.settings import Settings
 
 
@@ -87,9 +88,7 @@ def sweep_lock(settings: Settings, wait: float = 0.0) -> Iterator[LockHolder]:
             base_url=settings.base_url or "",
             since=datetime.now().astimezone(),
         )
-        tmp = side_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(holder.model_dump(mode="json")), encoding="utf-8")
-        tmp.replace(side_file)
+        write_atomic(side_file, json.dumps(holder.model_dump(mode="json")))
         yield holder
     finally:
         side_file.unlink(missing_ok=True)

@@ -224,12 +224,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _password_from_file(self) -> Settings:
-        if self.password_file is not None and readable_by_others(self.password_file):
-            log.warning(
-                "password_file %s can be read by its group or everyone: run `chmod 600 %s`",
-                self.password_file,
-                self.password_file,
-            )
+        for name, secret_file in (("password_file", self.password_file), ("totp_secret_file", self.totp_secret_file)):
+            if secret_file is not None and readable_by_others(secret_file):
+                log.warning("%s %s can be read by its group or everyone: chmod 600 it", name, secret_file)
         if self.password is None and self.password_file is not None:
             try:
                 secret = self.password_file.read_text(encoding="utf-8").strip()

@@ -147,7 +147,7 @@ def test_a_password_file_others_can_read_is_warned_about(tmp_path: Path, caplog:
     secret.write_text("s3cret-value\n")
     secret.chmod(0o644)
     load_settings(None, password_file=secret)
-    assert any("chmod 600" in r.getMessage() for r in caplog.records)
+    assert any("chmod 600" in r.getMessage() and "password_file" in r.getMessage() for r in caplog.records)
     caplog.clear()
     secret.chmod(0o600)
     load_settings(None, password_file=secret)
