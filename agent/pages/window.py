@@ -22,7 +22,7 @@ from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pydantic import BaseModel, ConfigDict
 
-from agent.errors import AddressRefused, ClickRefused, ControlMissing, SessionExpired, ValueUnreadable
+from agent.errors import AddressRefused, ClickRefused, ControlMissing, PageError, SessionExpired, ValueUnreadable
 from agent.models import Attempt, TriggersWindow
 from agent.pages.attempt_values import numeric_order, read_date, read_status
 from agent.pages.base import Screen, js_pattern, rx
@@ -147,9 +147,8 @@ class TriggersWindowPage(Screen):
             return ActionResult(window=window) if newer else None
 
         def timed_out() -> ActionResult:
-            window = self.read() if self._visible() else None
             return ActionResult(
-                window=window,
+                window=self._read_if_open(),
                 page_error=f"no new attempt appeared within {self.settings.timeout_seconds:g} s after Resend",
             )
 
@@ -173,8 +172,7 @@ class TriggersWindowPage(Screen):
             return None if window.clear_available else ActionResult(window=window)
 
         def timed_out() -> ActionResult:
-            window = self.read() if self._visible() else None
-            return ActionResult(window=window, page_error="the window stayed open after the clear button")
+            return ActionResult(window=self._read_if_open(), page_error="the window stayed open after the clear button")
 
         return self._act(button.first, "the clear button", self.labels.confirm_clear, before_click, answered, timed_out)
 
@@ -216,8 +214,20 @@ class TriggersWindowPage(Screen):
         step = f"{what} of referral {self.reference}"
         with WriteWatch(self.page) as writes, NativeConfirm(self.page, rx(confirm)) as native:
             before_click()
-            with self.guard(step):
+            try:
                 control.click(timeout=self.timeout_ms, no_wait_after=True)
+            except PlaywrightTimeoutError:
+                # Playwright dispatches a click only once the control can take it, and waits for
+                # nothing after it here: a timeout means it was never clicked (something covered it).
+                raise ClickRefused(
+                    f"{step} could not be clicked (something covered it, e.g. a 'session expired' notice): "
+                    "it did not happen",
+                    fix="the sweep signs in again and decides afresh",
+                    screenshot=self.screenshot("not-clicked"),
+                ) from None
+            except PlaywrightError as exc:
+                with self.guard(step):
+                    raise exc
             base = before
             answered_in_page = False
             deadline = time.monotonic() + self.timeout_ms / 1000
@@ -270,11 +280,11 @@ class TriggersWindowPage(Screen):
         args = {**self._state_args(), "base": base.as_arg()}
         try:
             handle = self.page.wait_for_function(CHANGED_JS, arg=args, polling=50, timeout=max(timeout_ms, 1))
+            found: Any = handle.json_value()
         except PlaywrightTimeoutError:
             return None
         except PlaywrightError:  # the page navigated (a reload after the click): read the new one
             return self._state()
-        found: Any = handle.json_value()
         return PageState.of(found)
 
     def _state_args(self) -> dict[str, Any]:
@@ -340,7 +350,7 @@ class TriggersWindowPage(Screen):
     def _read_if_open(self) -> TriggersWindow | None:
         try:
             return self.read() if self._visible() else None
-        except (ControlMissing, ValueUnreadable, SessionExpired):
+        except PageError:
             return None
 
     def _site(self) -> str:
