@@ -39,8 +39,8 @@ SWITCHES = [
     ),
     pytest.param(
         {"rows": "fetch", "loading": "progressbar", "paging": "links", "banner_role": "alert",
-         "detail_rows": True, "load_delay_ms": 250},
-        id="fetched-table-links-progressbar-alert-banner",
+         "detail_rows": True, "load_delay_ms": 250, "rate_limit_ms": 150},
+        id="fetched-table-links-progressbar-alert-banner-too-fast",
     ),
     pytest.param({"paging": "single", "checkbox_column": True, "sort_buttons": True}, id="one-page-checkboxes"),
     *[pytest.param({"variant": seed}, id=f"variant-{seed}") for seed in (1, 2, 3, 5)],
