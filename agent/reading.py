@@ -31,6 +31,7 @@ class InboxReading:
         self.listed: list[int | None] = []  # each page's "of n", from the latest full walk
         self.unreadable: str | None = None  # why the rows could not be read, while they could not
         self.screenshot: str | None = None  # of what the agent saw when it could not see everything
+        self._page_recoveries = 0
 
     def open(self) -> bool:
         """The errors view with the banner's reading; False (and why) when its rows cannot be seen."""
@@ -76,6 +77,7 @@ class InboxReading:
             self.listed = []
             try:
                 for page in self.session.inbox.error_pages():
+                    self._page_recoveries = self.session.recoveries
                     self.listed.append(page.listed_total)
                     for row in page.rows:
                         if self.stop.is_set():
@@ -90,6 +92,11 @@ class InboxReading:
                 self._cannot_see(exc)
                 self.session.recover()
                 return
+
+    def on_screen(self) -> bool:
+        """Whether the page being walked is still the one on screen (no reload since it was read), so
+        its rows can be clicked without being looked for first."""
+        return self.session.recoveries == self._page_recoveries
 
     def counts(self) -> Counts:
         return Counts(

@@ -48,6 +48,7 @@ class Session:
         self.ui: Screens = "unknown"
         self.unfiltered = False
         self.sign_ins = 0
+        self.recoveries = 0  # reloads after a failure: a page read before one may not be on screen any more
 
     def sign_in(self) -> None:
         self.sign_ins += 1
@@ -124,6 +125,7 @@ class Session:
     def recover(self) -> None:
         """Back to a known screen after something went wrong on this one. Best effort: when even that
         fails (or shows Sign In), the next step meets it and signs in or navigates again."""
+        self.recoveries += 1
         try:
             self.inbox.recover()
         except PageError as exc:

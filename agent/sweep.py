@@ -145,7 +145,7 @@ class Sweep:
         night = self.clock().astimezone(self.settings.zone).date()
         case.sighting = self.ledger.sighted(self.base_url, case.reference, self.clock(), night)
         try:
-            with self._window(case, listed=True) as window:
+            with self._window(case, listed=self.reading.on_screen()) as window:
                 self._look(case, window)
                 if self._resend_now(case):
                     self._resend(case, window)
@@ -158,6 +158,9 @@ class Sweep:
             return
         except PAGE_ERRORS as exc:
             self._could_not_process(case, exc)
+            return
+        except Exception as exc:  # a bug fails its referral, never the sweep
+            self._bug(case, exc)
             return
         state = case.state
         if isinstance(state, Decided):
@@ -253,6 +256,8 @@ class Sweep:
             self._gone(case, exc)
         except PAGE_ERRORS as exc:
             self._could_not_process(case, exc)
+        except Exception as exc:  # a bug fails its referral, never the sweep
+            self._bug(case, exc)
         if case.outcome is not None:
             self.progress.step(case.reference, case.outcome.value)
 
@@ -318,6 +323,13 @@ class Sweep:
                 window.close()
             except PAGE_ERRORS:
                 self.session.recover()
+
+    def _bug(self, case: Case, exc: Exception) -> None:
+        """Not an agent error: a bug (or a browser error a page object let through). Only this referral
+        fails; an intent written before it stays unconfirmed, so nothing is clicked twice."""
+        log.error("referral %s: unexpected %s: %s", case.reference, type(exc).__name__, why(exc))
+        log.debug("the unexpected error's traceback", exc_info=exc)
+        self._could_not_process(case, exc)
 
     def _refresh(self) -> None:
         try:
