@@ -393,3 +393,27 @@ def test_what_changed_names_a_few_references_and_counts_the_rest() -> None:
     assert "New (20):" in changes and "Still open (30):" in changes and "Gone (10):" in changes
     assert ", and 5 more</li>" in changes  # still open: 25 named, 5 counted
     assert changes.count('<a class="ref"') == 20 + 25
+
+
+def test_summary_md_renders_as_commonmark_with_partner_markup_as_text() -> None:
+    """Rendered as a mail client would (CommonMark, plus GitHub's tables and strikethrough)."""
+    from markdown_it import MarkdownIt  # comes with rich, the agent's own dependency
+
+    refs = [
+        referral(
+            "3502768696",
+            Outcome.FIX,
+            rule="R5",
+            reason="x",
+            field=f"Postal {SCRIPT} *code* ~x~",
+            fix=f"Enter the code [here](https://evil.example) {BOLD}, then save_it",
+            http_code=400,
+        )
+    ]
+    md = text_summary(demo_sweep(referrals=refs, problems=[]), None)
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(md)
+    assert "<table>" in html  # the counts table
+    assert "<script" not in html and "<b>" not in html and "<em>" not in html and "<s>" not in html
+    assert "<a " not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "save_it" in html  # an underscore inside a word stays as it is
