@@ -20,6 +20,7 @@ the per-outcome numbers are not known, and a zero would claim they are.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from agent.models import ActionType, Outcome, SweepResult
 from agent.notify.changes import not_seen, trouble
 
 LABELS = ("schedule", "inbox")
+METRICS_MODE = 0o644
 
 
 def clicks(result: SweepResult, kind: ActionType) -> int:
@@ -92,6 +94,14 @@ def registry_for(
 
 
 def write_metrics(path: Path, registry: CollectorRegistry) -> None:
-    """Atomically replaces ``path`` (a temporary file beside it, renamed)."""
+    """Atomically replaces ``path``, readable by node_exporter's own user.
+
+    The agent's umask keeps its files private (0077), which would hide this one from the collector;
+    it holds counts and the inbox's address only, so it is made 0644 before it is renamed into place.
+    The staging name does not end in ``.prom``, so the collector never reads it half written.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_to_textfile(str(path), registry)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write_to_textfile(str(staging), registry)  # the client's own writer (itself a temporary file renamed)
+    os.chmod(staging, METRICS_MODE)
+    os.replace(staging, path)

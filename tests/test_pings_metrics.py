@@ -8,6 +8,8 @@ client's own parser and says what report.json says.
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -222,6 +224,15 @@ def test_a_blind_night_counts_what_was_not_seen(folder: Path) -> None:
     assert got[("caredove_agent_referrals_not_seen", "")] == 13
     assert got[("caredove_agent_last_run_success", "")] == 0
     assert got[("caredove_agent_last_success_timestamp_seconds", "")] == 0
+
+
+def test_the_textfile_is_readable_by_the_collector_under_the_agents_private_umask(folder: Path) -> None:
+    previous = os.umask(0o077)
+    try:
+        fire(scheduled(folder, None), StandInSweep(GOOD))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((folder / "m" / "agent.prom").stat().st_mode) == 0o644
 
 
 def test_the_metrics_file_must_be_a_prom_file(folder: Path) -> None:
