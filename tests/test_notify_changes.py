@@ -302,3 +302,15 @@ def test_every_open_item_vanishing_unseen_is_trouble_not_a_clean_night() -> None
     cleared_by_the_agent = sweep(1, [item("1111111111", Outcome.CLEARED)])
     assert not trouble(cleared_by_the_agent, night_1)
     assert not trouble(sweep(1, [], banner_count=0), sweep(0, [item("5555555555", Outcome.CLEARED)]))
+
+
+def test_many_new_5xx_escalations_from_one_destination_are_a_possible_service_failure() -> None:
+    many = [item(f"77777777{i:02d}", Outcome.ESCALATED, destination="EMHware") for i in range(3)]
+    [message] = sweep_messages(schedule(), CTX, sweep(0, [*many, ESC_C]), [])
+    assert message.subject.startswith(
+        "caredove-agent: new for people — 4 new escalations — possible Service Failure at EMHware"
+    )
+    assert "Possible Service Failure at EMHware: 3 new 500-series errors" in message.text
+    assert message.facts["service_failure"] == ["EMHware"]
+    [single] = sweep_messages(schedule(), CTX, sweep(0, [ESC_C]), [])
+    assert "Service Failure" not in single.subject + single.text

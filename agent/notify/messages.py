@@ -256,14 +256,29 @@ def _new_subject(changes: Changes) -> str:
     return ", ".join(parts) or "nothing new"
 
 
+def _outages(changes: Changes) -> dict[str, list[ReferralResult]]:
+    """Destinations with many new 500-series escalations at once: what looks like a Service Failure."""
+    from agent.reports.view import outage_groups
+
+    return outage_groups(list(changes.new))
+
+
 def new_message(ctx: Context, result: SweepResult, changes: Changes) -> Message:
-    """Fixes and escalations first seen in this sweep, items crossing an age threshold, what went."""
+    """Fixes and escalations first seen in this sweep, items crossing an age threshold, what went;
+    many new 500-series escalations from one destination are called a possible Service Failure."""
     since = (
         f"since the sweep of {ctx.when(changes.baseline.started_at)}"
         if changes.baseline
         else "(no earlier complete sweep of this inbox to compare with)"
     )
     lines = [*_head(ctx, result), ""]
+    outages = _outages(changes)
+    for destination, items in outages.items():
+        lines += [
+            f"Possible Service Failure at {destination}: {len(items)} new 500-series errors that do not clear after "
+            "Resend. The report has the notice to give Caredove support (in-app chat, 'Talk to a person').",
+            "",
+        ]
     if changes.new:
         lines += [f"New for people {since}:"] + [_line(i) for i in changes.new] + [""]
     if changes.aged:
@@ -281,12 +296,14 @@ def new_message(ctx: Context, result: SweepResult, changes: Changes) -> Message:
         new=[i.reference for i in changes.new],
         aged=[a.item.reference for a in changes.aged],
         gone=list(changes.gone),
+        service_failure=list(outages),
     )
     return _message(
         ctx,
         "new",
         "notice" if changes.worth_telling else "info",
-        f"{PREFIX}: new for people — {_new_subject(changes)}",
+        f"{PREFIX}: new for people — {_new_subject(changes)}"
+        + "".join(f" — possible Service Failure at {d}" for d in outages),
         lines + _foot(ctx),
         facts,
         [r.reference for r in result.referrals] + list(changes.gone),
