@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from agent.errors import SettingsError
 from agent.jobs import StandingDigest, Watchdog
 from agent.models import Outcome, ReferralResult, SweepResult
 from agent.scheduler import plan
@@ -150,3 +151,19 @@ def test_schedule_list_shows_channels_digest_ping_and_warns_of_a_silent_schedule
     assert "notify needs-people by webhook; digest '0 8 * * mon'; ping on" in loud
     assert "warning" not in loud
     assert "warning: schedule silent: notify.when is 'needs-people' but no channel is configured" in silent
+
+
+def test_sweep_schedule_refuses_a_flag_it_would_ignore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sweep --schedule nightly --dry-run` must not quietly run a real sweep."""
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["sweep", "--schedule", "nightly", "--dry-run", "--only", "1234567890"])
+    assert isinstance(result.exception, SettingsError)  # main() prints it in one line and exits 2
+    assert result.exception.exit_code == 2
+    message = str(result.exception)
+    assert "--schedule nightly takes its settings from the schedule file, not --dry-run, --only" in message
+    assert "dry_run = true" in message
+    assert not (tmp_path / "reports").exists()

@@ -78,6 +78,19 @@ def schedule_run(
     run_forever(found, default_config=config, scrubber=scrubber)
 
 
+def refuse_sweep_flags(name: str, flags: dict[str, object]) -> None:
+    """`sweep --schedule NAME` takes every setting from the schedule: a flag beside it (``--dry-run``!)
+    would be silently ignored and the sweep would click for real, so it is refused instead."""
+    from agent.errors import SettingsError
+
+    given = [flag for flag, value in flags.items() if value is not None]
+    if given:
+        raise SettingsError(
+            f"--schedule {name} takes its settings from the schedule file, not {', '.join(given)}",
+            fix="set them in the schedule file (e.g. dry_run = true), or run `sweep` without --schedule",
+        )
+
+
 def fire_named(config: Path | None, name: str, *, log_format: str, log_level: str) -> None:
     """`sweep --schedule NAME`: the same as `schedule run --now NAME`."""
     found, scrubber = _start(config, None, log_format, log_level)

@@ -124,8 +124,14 @@ def sweep(
     Prints the path of report.json and report.html. Exit 0 when the sweep ran (even with escalations).
     """
     if schedule is not None:
-        from agent.cli.schedule_cmd import fire_named
+        from agent.cli.schedule_cmd import fire_named, refuse_sweep_flags
 
+        refuse_sweep_flags(
+            schedule,
+            {"--dry-run": dry_run or None, "--only": only or None, "--max-actions": max_actions,
+             "--base-url": base_url, "--state": state, "--report-dir": report_dir,
+             "--max-resends": max_resends, "--settle": settle},
+        )  # fmt: skip
         fire_named(config, schedule, log_format=log_format, log_level=log_level)
         return
     settings = build_settings(
