@@ -350,3 +350,20 @@ def test_a_session_expired_notice_over_the_page_is_session_expired(page: Page, t
     assert inbox.showing_sign_in()
     with pytest.raises(SessionExpired):
         inbox.listed()
+
+
+def test_a_pager_of_page_numbers_only_is_followed_to_the_last_page(page: Page, tmp_path: Path) -> None:
+    def numbered(route: Route) -> None:
+        at = int(route.request.url.split("page=")[1]) if "page=" in route.request.url else 1
+        links = "".join(
+            f"<a href='/inbox?page={n}' aria-label='Page {n}'{' aria-current=page' if n == at else ''}>{n}</a>"
+            for n in (1, 2, 3)
+        )
+        rows = [row_html(ref, True) for ref in refs(2, start=2 * (at - 1))] if at < 3 else [row_html(refs(5)[4], True)]
+        html = table_page(rows, extra=f"<nav aria-label='Pagination'>{links}</nav>")
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    serve(page, {"/inbox": numbered})
+    inbox = InboxPage(page, site_settings(tmp_path))
+    inbox.open()
+    assert [r.reference for p in inbox.error_pages() for r in p.rows] == refs(5)

@@ -19,6 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from agent.errors import ControlMissing, PageUnavailable, ReferralGone
 from agent.models import BannerCount, InboxRow, ListedPage
 from agent.pages.base import Screen, guarded, rx
+from agent.pages.dom import DOM_JS
 from agent.pages.response import ResponseTab
 from agent.pages.settle import PATIENCE_MS, POLL_MS, Settled
 from agent.pages.tables import Table, cell_text, column, read_table
@@ -29,6 +30,22 @@ REFERENCE = re.compile(r"\b\d{10}\b")
 MAX_PAGES = 5000
 MENU_OPENS_MS = 600
 """How long a hovered or focused menu gets to show its entries before the next way is tried."""
+
+NEXT_NUMBER_JS = (
+    "() => {\n"
+    + DOM_JS
+    + r"""
+    const number = (e) => { const m = /^\s*(?:go to )?(?:page )?(\d+)\s*$/i.exec(D.name(e)); return m ? +m[1] : null; };
+    const marked = (e) => ['page', 'true', 'step'].includes(e.getAttribute('aria-current') || '')
+        || e.getAttribute('aria-selected') === 'true' || e.getAttribute('aria-pressed') === 'true';
+    const numbered = D.find(document, (e) => (D.isControl(e) || marked(e)) && number(e) !== null && D.visible(e));
+    const current = numbered.find(marked);
+    if (!current) return null;
+    const next = number(current) + 1;
+    return numbered.some((e) => number(e) === next && D.isControl(e)) ? next : null;
+}"""
+)
+"""In a pager of page numbers only: the number after the current page, when it is offered."""
 
 ENABLED_JS = """(el) => !(el.disabled || el.getAttribute('aria-disabled') === 'true' || el.hasAttribute('inert'))"""
 
@@ -332,6 +349,9 @@ class InboxPage(Screen):
             .or_(page.get_by_role("link", name=name_more))
         ).filter(visible=True)
         if control.count() == 0:
+            numbered = self._next_numbered()
+            if numbered is not None:
+                return numbered
             if not more_to_come:
                 return None
             if not self._shows(control, self.timeout_ms):
@@ -358,6 +378,17 @@ class InboxPage(Screen):
                 ) from None
             return None
         return target
+
+    def _next_numbered(self) -> Locator | None:
+        """A pager of page numbers only (1 2 3 …): the number after the current one (``aria-current``,
+        ``aria-selected`` or ``aria-pressed``), when there is one."""
+        following = self.page.evaluate(NEXT_NUMBER_JS)
+        if not isinstance(following, int):
+            return None
+        name = re.compile(rf"^\s*(go to )?(page )?{following}\s*$", re.IGNORECASE)
+        target = self.page.get_by_role("link", name=name).or_(self.page.get_by_role("button", name=name))
+        target = target.filter(visible=True)
+        return target.first if target.count() > 0 else None
 
     # --- private: rows -------------------------------------------------------------------------------
 
