@@ -242,7 +242,10 @@ def test_no_message_carries_partner_text() -> None:
     night_1 = sweep(0, [FIX_A, ESC_C, item("4444444444", Outcome.ERROR)], banner_count=5, problems=["x"])
     messages = sweep_messages(schedule(when="always"), CTX, night_1, [])
     messages += digest_messages(schedule(), CTX, night_1)
-    assert kinds(messages) == ["trouble", "new", "standing"]
+    messages += sweep_messages(
+        schedule(), CTX, sweep(1, [item("6666666666", Outcome.FIX, destination="Patient John Smith")]), []
+    )
+    assert kinds(messages) == ["trouble", "new", "standing", "new"]
     for message in messages:
         everything = message.subject + message.text + repr(message.facts)
         for planted in ("John", "Smith", "1980-01-01", "Main St", "M5V", "partner said"):

@@ -86,9 +86,14 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+def _destination(name: str | None) -> str:
+    """A partner system's name as the window showed it: page text, so scrubbed and kept short."""
+    return shorten(scrub(name), 40) if name else "destination not read"
+
+
 def _line(item: ReferralResult) -> str:
     http = f"HTTP {item.http_code}" if item.http_code is not None else "no HTTP status"
-    dest = item.destination or "destination not read"
+    dest = _destination(item.destination)
     return f"- {item.reference}  {ROLE[item.outcome]}  {dest}  {http}  open {_plural(item.nights_open, 'night')}"
 
 
@@ -275,8 +280,8 @@ def new_message(ctx: Context, result: SweepResult, changes: Changes) -> Message:
     outages = _outages(changes)
     for destination, items in outages.items():
         lines += [
-            f"Possible Service Failure at {destination}: {len(items)} new 500-series errors that do not clear after "
-            "Resend. The report has the notice to give Caredove support (in-app chat, 'Talk to a person').",
+            f"Possible Service Failure at {_destination(destination)}: {len(items)} new 500-series errors that "
+            "do not clear after Resend. The report has the notice to give Caredove support (in-app chat, 'Talk to a person').",
             "",
         ]
     if changes.new:
@@ -296,14 +301,14 @@ def new_message(ctx: Context, result: SweepResult, changes: Changes) -> Message:
         new=[i.reference for i in changes.new],
         aged=[a.item.reference for a in changes.aged],
         gone=list(changes.gone),
-        service_failure=list(outages),
+        service_failure=[_destination(d) for d in outages],
     )
     return _message(
         ctx,
         "new",
         "notice" if changes.worth_telling else "info",
         f"{PREFIX}: new for people — {_new_subject(changes)}"
-        + "".join(f" — possible Service Failure at {d}" for d in outages),
+        + "".join(f" — possible Service Failure at {_destination(d)}" for d in outages),
         lines + _foot(ctx),
         facts,
         [r.reference for r in result.referrals] + list(changes.gone),
