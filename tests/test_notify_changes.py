@@ -242,9 +242,8 @@ def test_no_message_carries_partner_text() -> None:
     night_1 = sweep(0, [FIX_A, ESC_C, item("4444444444", Outcome.ERROR)], banner_count=5, problems=["x"])
     messages = sweep_messages(schedule(when="always"), CTX, night_1, [])
     messages += digest_messages(schedule(), CTX, night_1)
-    messages += sweep_messages(
-        schedule(), CTX, sweep(1, [item("6666666666", Outcome.FIX, destination="Patient John Smith")]), []
-    )
+    odd_cell = item("6666666666", Outcome.FIX, destination="Patient John Smith")  # page text, not vocabulary
+    messages += sweep_messages(schedule(), CTX, sweep(1, [odd_cell]), [])
     assert kinds(messages) == ["trouble", "new", "standing", "new"]
     for message in messages:
         everything = message.subject + message.text + repr(message.facts)

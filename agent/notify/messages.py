@@ -281,7 +281,8 @@ def new_message(ctx: Context, result: SweepResult, changes: Changes) -> Message:
     for destination, items in outages.items():
         lines += [
             f"Possible Service Failure at {_destination(destination)}: {len(items)} new 500-series errors that "
-            "do not clear after Resend. The report has the notice to give Caredove support (in-app chat, 'Talk to a person').",
+            "do not clear after Resend. The report has the notice to give Caredove support "
+            "(in-app chat, 'Talk to a person').",
             "",
         ]
     if changes.new:
