@@ -381,10 +381,3 @@ class Sweep:
             ),
             [case.result(self.sweep_dir) for case in self.cases.values()],
         )
-
-
-def check_sign_in(settings: Settings) -> None:
-    """For `doctor`: sign in once with the configured credentials (see agent.run.check_sign_in)."""
-    from agent.run import check_sign_in as check
-
-    check(settings)
