@@ -12,6 +12,7 @@ Nothing personal is written: see agent.survey_labels.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -114,7 +115,7 @@ class Survey:
         """Sign in and reach the inbox, checking each label on the way (also what `doctor` runs)."""
         base_url, username, password = self.settings.require_site()
         with self._step("sign-in page") as took:
-            self.page.goto(base_url, wait_until="domcontentloaded")
+            self.probe.load(base_url, "the Sign In page")
         signin = self.probe.inventory()
         for key in ("email", "password", "sign_in"):
             self._add(check_control(key, "sign-in", signin, self.labels, self.known, seconds=took()))
@@ -123,7 +124,7 @@ class Survey:
             SignInPage(self.page, self.current).sign_in(base_url, username, password)
         self._add(Finding(label="sign-in", screen="sign-in", found=True, how="signed in", seconds=took()))
         home = self.probe.inventory()
-        self._add(check_control("menu_referrals", "home", home, self.labels, self.known, where="outside_rows"))
+        self._add(check_control("menu_referrals", "home", home, self.labels, self.known, where="nav", also_text=True))
         return self._inbox_screen()
 
     def _inbox_screen(self) -> InboxPage:
@@ -209,6 +210,8 @@ class Survey:
         inbox = InboxPage(self.page, self.current, self.folder / "screens")
         with self._step(f"referral {reference}'s Integration Triggers window") as took:
             window = inbox.open_window(reference)
+            with contextlib.suppress(PageError):  # waits for the window's rows; a relabelled one is read below
+                window.read()
         seconds = took()
         seen = _dialog_only(self.probe.inventory())
         table = _main_table(seen, in_dialog=True)

@@ -152,6 +152,7 @@ def check_control(
     where: str = "any",
     structural: str | None = None,
     seconds: float | None = None,
+    also_text: bool = False,
 ) -> Finding:
     """A control (button, link, field) named by ``labels.<key>``, by name or title."""
     pattern = getattr(labels, key) or ""
@@ -163,6 +164,9 @@ def check_control(
                 by = "title" if not matcher.search(control["name"]) else "role+name"
                 return Finding(label=key, screen=screen, found=True, how=f"{by}: {_safe_control(control, known)}",
                                seconds=seconds, pattern=pattern)  # fmt: skip
+    # a menu heading that is not a control (a sidebar's "Referrals")
+    if also_text and matcher is not None and any(matcher.search(line) for line in inventory["lines"]):
+        return Finding(label=key, screen=screen, found=True, how="visible text", seconds=seconds, pattern=pattern)
     names = [c["name"] for c in scope if c["name"] and not looks_personal(c["name"], known)]
     candidates = list(dict.fromkeys(_safe_control(c, known) for c in scope if c["name"]))[:15]
     best = structural or _rank(key, names)

@@ -36,9 +36,15 @@ class SignInPage(Screen):
     # --- what the screen is ----------------------------------------------------------------------
 
     def signed_in_marker(self) -> Locator:
-        """The top menu's Referrals entry ([help]): only a signed-in user sees it."""
-        name = rx(self.labels.menu_referrals)
-        return self.page.get_by_role("button", name=name).or_(self.page.get_by_role("link", name=name))
+        """The menu's Referrals entry or its Inbox link ([help]): only a signed-in user sees them, as a
+        top-menu button or link, or as a heading of a sidebar."""
+        page, name = self.page, rx(self.labels.menu_referrals)
+        return (
+            page.get_by_role("button", name=name)
+            .or_(page.get_by_role("link", name=name))
+            .or_(page.get_by_role("navigation").get_by_text(name))
+            .or_(page.get_by_role("link", name=rx(self.labels.menu_inbox)))
+        )
 
     def _email_field(self) -> Locator:
         page, name = self.page, rx(self.labels.email)
@@ -95,7 +101,7 @@ class SignInPage(Screen):
     def sign_in(self, base_url: str, username: str, password: SecretStr) -> None:
         """Open the site and sign in; does nothing when the session is still good. The TOTP secret,
         when the account needs one, comes from the settings like the password."""
-        self.page.goto(base_url, timeout=self.settings.navigation_timeout_seconds * 1000)
+        self.load(base_url, "the Sign In page")  # a 429/503 is waited out and loaded again
         self._walk(username, password, "the Sign In page or the top menu")
 
     def sign_in_here(self, username: str, password: SecretStr) -> None:

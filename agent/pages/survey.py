@@ -54,6 +54,12 @@ INVENTORY = """
         return 'generic';
     };
     const CELLS = ':scope > td, :scope > th, :scope > [role=cell], :scope > [role=gridcell]';
+    const within = (e, selector) => {  // closest(), across shadow roots
+        for (let n = e; n; n = n.getRootNode && n.getRootNode().host ? n.getRootNode().host : null) {
+            if (n.closest && n.closest(selector)) return true;
+        }
+        return false;
+    };
     const rowOf = (e) => e.closest('tbody tr, [role=row]:not(:has([role=columnheader]))');
     const wanted = 'a[href], button, [role=button], [role=link], [role=menuitem], input, select, textarea, '
         + 'summary, [title]';
@@ -61,8 +67,8 @@ INVENTORY = """
         .filter(e => (e.getAttribute('type') || '') !== 'hidden')
         .map(e => ({
             role: roleOf(e), name: name(e), title: clean(e.getAttribute('title')), shown: shown(e),
-            in_row: !!rowOf(e), in_dialog: !!e.closest('dialog, [role=dialog]'),
-            in_nav: !!e.closest('nav, [role=navigation]'), autocomplete: clean(e.getAttribute('autocomplete')),
+            in_row: !!rowOf(e), in_dialog: within(e, 'dialog, [role=dialog]'),
+            in_nav: within(e, 'nav, [role=navigation]'), autocomplete: clean(e.getAttribute('autocomplete')),
             input_type: clean(e.getAttribute('type')), y: e.getBoundingClientRect().top,
         }));
     const tables = all(root, 'table, [role=table], [role=grid]').filter(shown).map(t => {
@@ -79,7 +85,7 @@ INVENTORY = """
                 icons: [...c.querySelectorAll('[role=img], img, svg[aria-label], [title]')].map(i => clean(
                     i.getAttribute('aria-label') || i.getAttribute('alt') || i.getAttribute('title'))),
             })));
-        return {headers, rows: body, y: t.getBoundingClientRect().top, in_dialog: !!t.closest('dialog, [role=dialog]')};
+        return {headers, rows: body, y: t.getBoundingClientRect().top, in_dialog: within(t, 'dialog, [role=dialog]')};
     });
     const dialogs = all(root, 'dialog, [role=dialog]').filter(shown)
         .map(d => clean(d.getAttribute('aria-label') || labelled(d)));
