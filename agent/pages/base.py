@@ -15,9 +15,7 @@ import os
 import re
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -26,7 +24,9 @@ from playwright.sync_api import Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.errors import ControlMissing, PageError, PageUnavailable, SessionExpired
-from agent.pages.dom import DOM_JS, js_pattern, rx
+from agent.pages.alerts import AlertWatch
+from agent.pages.dom import js_pattern, rx
+from agent.pages.loads import retry_after
 from agent.pages.masks import MARK_JS, MASK_ATTRIBUTE, UNMARK_JS
 from agent.pages.settle import PATIENCE_MS, POLL_MS, SETTLE_JS, WHY_JS, Settled
 from agent.settings import Labels, Settings
@@ -40,18 +40,8 @@ S = TypeVar("S", bound="Screen")
 BUSY_STATUSES = (429, 503)
 """Page loads answered so are the site asking to come back later: wait (Retry-After) and load again."""
 LOAD_TRIES = 4
-MAX_BACKOFF_SECONDS = 30.0
 NAVIGATED = ("execution context was destroyed", "because of a navigation", "frame was detached", "interrupted by")
 """What Playwright says when the page went somewhere else under a step (the site's own script, a redirect)."""
-
-ALERTS_JS = (
-    "(root) => {\n"
-    + DOM_JS
-    + """
-    return D.find(root || document, (e) => ['alert', 'alertdialog'].includes(D.role(e)) && D.visible(e))
-        .map((e) => D.text(e)).filter(Boolean);
-}"""
-)
 
 
 def guarded(what: str) -> Callable[[Callable[Concatenate[S, P], R]], Callable[Concatenate[S, P], R]]:
@@ -66,39 +56,6 @@ def guarded(what: str) -> Callable[[Callable[Concatenate[S, P], R]], Callable[Co
         return wrapper
 
     return decorate
-
-
-class AlertWatch:
-    """The alerts on screen before a click, so that only a new or changed one is taken as its answer.
-
-    A standing banner with ``role=alert`` is not what the click said; the same text appearing a
-    second time is (the multiset of texts is compared)."""
-
-    def __init__(self, screen: Screen, scope: Locator | None = None) -> None:
-        self._screen = screen
-        self._scope = scope
-        self.before = Counter(self._texts())
-
-    def new(self) -> list[str]:
-        """Alert texts shown now that were not shown before (each standing one discounted once)."""
-        left = Counter(self.before)
-        out = []
-        for text in self._texts():
-            if left[text] > 0:
-                left[text] -= 1
-            else:
-                out.append(text)
-        return out
-
-    def _texts(self) -> list[str]:
-        try:
-            if self._scope is not None:
-                found: Any = self._scope.evaluate(ALERTS_JS)
-            else:
-                found = self._screen.page.evaluate(ALERTS_JS, None)
-        except PlaywrightError:
-            return []
-        return [str(t) for t in found]
 
 
 class Screen:
@@ -284,7 +241,7 @@ class Screen:
                 status = response.status if response is not None else 0
                 if status not in BUSY_STATUSES or attempt == LOAD_TRIES - 1:
                     break
-                self.pause(_retry_after(response, attempt))
+                self.pause(retry_after(response.headers.get("retry-after") if response else None, attempt))
             self._raise_for_status(status, what)
 
     def ensure_loaded(self, what: str) -> None:
@@ -294,7 +251,7 @@ class Screen:
             self.page.wait_for_load_state("domcontentloaded", timeout=self.navigation_timeout_ms)
             status = self._navigation_status()
             if status in BUSY_STATUSES:
-                self.pause(_retry_after(None, 0))
+                self.pause(retry_after(None, 0))
                 self.reload(what)
                 return
             self._raise_for_status(status, what)
@@ -444,25 +401,6 @@ class Screen:
 def _any(patterns: Sequence[str | None]) -> str:
     """One JavaScript pattern matching any of the labels."""
     return "|".join(f"(?:{js_pattern(p)})" for p in patterns if p)
-
-
-def _retry_after(response: Response | None, attempt: int) -> float:
-    """Seconds to wait before loading again: the site's Retry-After (seconds or a date), else a
-    doubling back-off; never more than MAX_BACKOFF_SECONDS."""
-    fallback: float = min(MAX_BACKOFF_SECONDS, 0.5 * (2.0**attempt))
-    if response is None:
-        return fallback
-    value = (response.headers.get("retry-after") or "").strip()
-    if not value:
-        return fallback
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
-            return fallback
-    return float(max(0.0, min(MAX_BACKOFF_SECONDS, seconds)))
 
 
 def _first_line(exc: BaseException) -> str:
