@@ -167,3 +167,22 @@ def test_sweep_schedule_refuses_a_flag_it_would_ignore(tmp_path: Path, monkeypat
     assert "--schedule nightly takes its settings from the schedule file, not --dry-run, --only" in message
     assert "dry_run = true" in message
     assert not (tmp_path / "reports").exists()
+
+
+def test_schedule_digest_sends_the_standing_work_now(
+    schedule: Schedule, tmp_path: Path, receiver: HttpReceiver
+) -> None:
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    (folder / "nightly.toml").write_text(schedule.source.read_text(encoding="utf-8").replace(
+        'config = "profile.toml"', f'config = "{tmp_path / "profile.toml"}"'), encoding="utf-8")  # fmt: skip
+    write_report(tmp_path / "reports", NOW, [open_item("1111111111", Outcome.FIX, 4)])
+    result = CliRunner().invoke(app, ["schedule", "digest", "nightly", "--schedules", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "standing-work digest of nightly: sent" in result.output
+    [payload] = events(receiver)
+    assert (payload["event"], payload["open"]) == ("standing_work", ["1111111111"])

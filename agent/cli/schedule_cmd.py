@@ -1,4 +1,5 @@
-"""`caredove-agent schedule list`, `schedule run`, and `schedule run --now NAME` (one schedule, once)."""
+"""`caredove-agent schedule list`, `schedule run`, `schedule run --now NAME` (one schedule, once) and
+`schedule digest NAME` (its standing-work digest, now)."""
 
 from __future__ import annotations
 
@@ -139,9 +140,27 @@ def fire_now(found: list[Schedule], name: str, *, config: Path | None, scrubber:
         print_run(fired.run)
 
 
+def schedule_digest(
+    name: Annotated[str, typer.Argument(help="The schedule whose standing-work digest to send now.")],
+    config: ConfigOpt = None,
+    schedules: SchedulesOpt = None,
+) -> None:
+    """Send schedule NAME's standing-work digest now (everything open after its inbox's newest sweep)."""
+    from agent.jobs import StandingDigest
+    from agent.scheduler import find_schedule
+
+    found, _ = _start(config, schedules, "text", "INFO")
+    schedule = find_schedule(found, name)
+    for warning in notify_warnings(schedule):
+        typer.echo(f"warning: {warning}", err=True)
+    sent = StandingDigest(schedule, default_config=config)()
+    typer.echo(f"standing-work digest of {name}: {'sent' if sent else 'nothing open, or no sweep yet: nothing sent'}")
+
+
 def register(app: typer.Typer) -> None:
     """Adds the `schedule` group to the app."""
     group = typer.Typer(help="Run and inspect the sweep schedules (schedules/*.toml).", no_args_is_help=True)
     group.command("list")(schedule_list)
     group.command("run")(schedule_run)
+    group.command("digest")(schedule_digest)
     app.add_typer(group, name="schedule")
