@@ -36,13 +36,14 @@ def tally(facts: Facts, referrals: list[ReferralResult]) -> SweepResult:
     banner = facts.counts.banner
     if facts.complete and not facts.stopped:
         verdict = reconcile(facts.counts)
-        problems = [*verdict.problems, *problems]
+        found = list(verdict.problems)
         if verdict.blind:
-            unseen = Unseen(
-                expected=verdict.expected, found=verdict.found, why=verdict.problems[0], screenshot=facts.unseen_shot
-            )
+            if facts.unseen_shot:  # the report names the masked screenshot of what the agent saw
+                found[0] += f" What the agent saw: {facts.unseen_shot} (personal data masked)."
+            unseen = Unseen(expected=verdict.expected, found=verdict.found, why=found[0], screenshot=facts.unseen_shot)
         elif banner is None and not referrals:
             banner = 0  # no banner and no red control anywhere: nothing has an error
+        problems = [*found, *problems]
     if facts.stopped:
         problems.append("The sweep was stopped (shutdown) before it finished; unfinished referrals are pending.")
     return SweepResult(
