@@ -15,6 +15,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Protocol
 
@@ -201,6 +202,16 @@ class StandingDigest:
             return []
 
 
+def overdue_after(schedule: Schedule, settings: Settings, now: datetime) -> float:
+    """Hours without a finished sweep before the watchdog speaks: ``overdue_hours``, or longer for a
+    schedule whose sweeps are further apart (a weekly one is not overdue on its second day)."""
+    from agent.scheduler import next_fire_times
+
+    times = [t.astimezone(UTC) for t in next_fire_times(schedule, now, 8)]
+    gaps = [(b - a).total_seconds() / 3600 for a, b in pairwise(times)]
+    return max([settings.overdue_hours, *(g + 2 for g in gaps)])
+
+
 class Watchdog:
     """Hourly: a trouble message when the inbox's newest sweep is older than ``overdue_hours``.
 
@@ -219,8 +230,9 @@ class Watchdog:
             settings = settings_for(self.schedule, self.default_config)
             history = _inbox_history(settings)
             ctx = notify.context_for(self.schedule, settings, None)
+            now = self.clock()
             messages = notify.overdue_messages(
-                self.schedule, ctx, history, now=self.clock(), overdue_hours=settings.overdue_hours
+                self.schedule, ctx, history, now=now, overdue_hours=overdue_after(self.schedule, settings, now)
             )
             newest = max(history, key=lambda h: h.finished_at).sweep_id if history else None
             if not messages or (self.warned and self.warned_for == newest):

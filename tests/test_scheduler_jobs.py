@@ -186,3 +186,13 @@ def test_schedule_digest_sends_the_standing_work_now(
     assert "standing-work digest of nightly: sent" in result.output
     [payload] = events(receiver)
     assert (payload["event"], payload["open"]) == ("standing_work", ["1111111111"])
+
+
+def test_a_weekly_schedule_is_not_overdue_on_its_second_day(schedule: Schedule) -> None:
+    from agent.jobs import overdue_after
+    from agent.schedules import settings_for
+
+    settings = settings_for(schedule)
+    assert overdue_after(schedule, settings, NOW) == 26  # nightly: 24 h + 2 h, the default
+    weekly = schedule.model_copy(update={"cron": "30 2 * * mon"})
+    assert overdue_after(weekly, settings, NOW) == 7 * 24 + 2
