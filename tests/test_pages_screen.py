@@ -367,3 +367,28 @@ def test_a_pager_of_page_numbers_only_is_followed_to_the_last_page(page: Page, t
     inbox = InboxPage(page, site_settings(tmp_path))
     inbox.open()
     assert [r.reference for p in inbox.error_pages() for r in p.rows] == refs(5)
+
+
+def test_a_filter_and_a_search_applied_in_place_after_a_pause_are_waited_for(page: Page, tmp_path: Path) -> None:
+    everyone = [row_html(ref, k % 2 == 0) for k, ref in enumerate(refs(6))]
+    script = f"""
+    const all = {everyone!r};
+    const show = (rows) => setTimeout(() => {{ document.querySelector('tbody').innerHTML = rows.join(''); }}, 300);
+    document.getElementById('filter').onclick = () => show(all.filter((r) => r.includes('API error')));
+    document.getElementById('q').onkeydown = (e) => {{
+      if (e.key === 'Enter') show(all.filter((r) => r.includes(e.target.value)));
+    }};
+    """
+    extra = (
+        "<div role='status'>3 referrals have integration errors. "
+        "<button id='filter'>View Referrals with integration errors</button></div>"
+        "<input id='q' type='search' aria-label='Search referrals'>"
+    )
+    serve(page, {"/inbox": table_page(everyone[:2], script=script, extra=extra)})  # a first page of two
+    inbox = InboxPage(page, site_settings(tmp_path))
+    inbox.open()
+    inbox.show_errors()
+    assert [r.reference for r in inbox.listed().rows] == refs(6)[0::2]
+    inbox.open()
+    inbox.find(refs(6)[4])  # not on the first page: found once the live search results come in
+    assert inbox.listed().rows_on_page == 1

@@ -77,20 +77,21 @@ class InboxPage(Screen):
     def show_errors(self) -> str:
         """Follow the banner's filter link (either article's wording); returns the link's text, which
         tells the two articles' screens apart ("View Referrals…" older, "View referrals…" newer)."""
-        link = self.page.get_by_role("link", name=rx(self.labels.errors_filter))
+        link = self._filter_link()
         self.wait_for(link, "the banner's integration-errors link")
         text = link.first.inner_text(timeout=self.timeout_ms).strip()
+        before = self._signature_now()
         link.first.click(timeout=self.timeout_ms)
         self.ensure_loaded("the filtered Referral Inbox")
         self.dismiss_overlays()
-        self._settle("the filtered Referral Inbox")
+        self._settle("the filtered Referral Inbox", before=before)  # a filter applied in place changes the rows
         self._filtered = True
         return text
 
     @guarded("the banner's integration-errors link")
     def offers_error_filter(self) -> bool:
         """Whether the banner's integration-errors link is there (Caredove hides it when nothing errs)."""
-        return self.page.get_by_role("link", name=rx(self.labels.errors_filter)).count() > 0
+        return self._filter_link().count() > 0
 
     @guarded("the yellow banner")
     def banner_count(self) -> BannerCount | None:
@@ -165,10 +166,13 @@ class InboxPage(Screen):
                 self.page.get_by_role("textbox", name=rx(self.labels.search))
             )
             if box.count() > 0:
+                before = self._signature_now()
                 box.first.fill(reference, timeout=self.timeout_ms)
                 box.first.press("Enter")
                 self.ensure_loaded("the inbox's search results")
-                self._settle("the inbox's search results")
+                # a live search filters in place after a pause: wait for the rows to change (or a
+                # patient while) before believing the referral is not there
+                self._settle("the inbox's search results", before=before)
                 if self._row(reference).count() > 0:
                     self._still_flagged(reference)
                     return
@@ -271,6 +275,18 @@ class InboxPage(Screen):
         except PlaywrightTimeoutError:
             return False
         return True
+
+    def _filter_link(self) -> Locator:
+        """The banner's integration-errors filter: a link, or a button on a single-page app."""
+        name = rx(self.labels.errors_filter)
+        return self.page.get_by_role("link", name=name).or_(self.page.get_by_role("button", name=name))
+
+    def _signature_now(self) -> str | None:
+        """What the table shows now, to tell a change in place from no change (None: no table yet)."""
+        try:
+            return self._settle("the Referral Inbox table").signature
+        except ControlMissing:
+            return None
 
     def _offers(self, label: str) -> bool:
         return self.page.get_by_role("link", name=rx(label)).filter(visible=True).count() > 0
