@@ -82,7 +82,7 @@ class Labels(BaseModel):
     showing: str = r"(?:showing\s+)?(\d[\d,]*)\s*(?:-|–|—|to)\s*(\d[\d,]*)\s+of\s+(\d[\d,]*)"
     loading: str | None = r"^\s*(loading|fetching|please wait|retrieving)\b"
     dismiss: str = r"^\s*(close|dismiss|got it|no,? thanks|not now|skip|maybe later|×|x)\s*[.!]?\s*$"
-    session_expired: str = r"session (has |is )?(expired|ended|timed out)|signed out|(sign|log) ?in again"
+    session_expired: str = r"session (has |is )?(expired|ended|timed out)|(have|has) been (signed|logged) out"
     search: str | None = r"^\s*search"
     window_title: str = r"integration triggers"
     date_column: str = r"^\s*date\s*$"
