@@ -29,7 +29,7 @@ from agent.schedules import load_schedule
 from agent.settings import Settings
 from sandbox.control import SandboxControl
 from sandbox.responses import EXAMPLES
-from tests.receivers import HttpReceiver, Mailbox, http_receiver, smtp_server
+from tests.receivers import HttpReceiver, Mailbox, free_port, http_receiver, smtp_server
 from tests.scheduling import write_profile, write_schedule
 
 pytestmark = pytest.mark.browser
@@ -174,3 +174,26 @@ def test_a_refused_sign_in_is_trouble_and_the_next_good_night_says_ok_again(
     assert fired.ok
     assert [s.split(":")[0] for s in mailbox.subjects[1:]] == ["caredove-agent OK again", "caredove-agent"]
     assert receiver.paths()[2:] == ["/ping/nightly/start", "/ping/nightly"]
+
+
+def test_receivers_that_are_down_stop_no_sweep(
+    sandbox: SandboxControl, settings: Settings, browser: Browser, tmp_path: Path
+) -> None:
+    """Ping monitor, SMTP relay and webhook all refusing connections: the sweep still runs to the end."""
+    dead = [free_port() for _ in range(3)]
+    profile = write_profile(settings, tmp_path)
+    folder = write_schedule(
+        tmp_path,
+        profile,
+        f'[ping]\nurl = "http://127.0.0.1:{dead[0]}/p"\nallow_http = true\ntimeout_seconds = 1\n'
+        f'[notify.email]\nto = "lead@clinic.example"\nfrom = "agent@clinic.example"\nhost = "127.0.0.1"\n'
+        f'port = {dead[1]}\ntls = "none"\ntimeout_seconds = 1\n'
+        f'[notify.webhook]\nurl = "http://127.0.0.1:{dead[2]}/hook"\nallow_http = true\ntimeout_seconds = 1\n',
+        name="nightly",
+    )
+    sandbox.reset(scenario="large", size=4, errors=0, time_scale=0.01, referrals=inbox())
+    fired = run_once(load_schedule(folder / "nightly.toml"), stop=threading.Event(),
+                     sweep=partial(sweep_and_report, browser=browser))  # fmt: skip
+    assert fired.ok and fired.run is not None
+    assert len(fired.run.result.referrals) == 3
+    assert fired.run.report_json.is_file()
