@@ -249,6 +249,8 @@ class TriggersWindowPage(Screen):
                 if state.sign_in:
                     if writes.verdict() in ("none", "refused"):
                         raise self._refused(what, writes)
+                    if writes.verdict() == "applied" and (result := answered(state, base)) is not None:
+                        return result  # accepted and answered (a clear's window gone); Sign In came after
                     raise SessionExpired(
                         f"the site went back to Sign In after {step} (the click reached the site)",
                         fix="the sweep signs in again; the click is not repeated",
