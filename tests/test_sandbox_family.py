@@ -637,8 +637,8 @@ def test_relabelled_site(page: Page, sandbox: SandboxControl) -> None:
 
 @pytest.mark.parametrize("seed", range(8))
 def test_a_drawn_site_can_be_worked_without_script_errors(page: Page, sandbox: SandboxControl, seed: int) -> None:
-    """Whatever a seed draws, the inbox lists the errors, a window opens, a Resend goes through and the
-    page's script never throws: the combination is consistent."""
+    """Whatever a seed draws, the inbox lists the errors, a window opens, a Resend and a clear go through
+    and the page's script never throws: the combination is consistent."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("dialog", lambda dialog: dialog.accept())
@@ -657,5 +657,11 @@ def test_a_drawn_site_can_be_worked_without_script_errors(page: Page, sandbox: S
     expect(window.get_by_role("row"), describe(seed)).to_have_count(3)
     window.get_by_role("button", name="Close", exact=True).click()
     expect(window).to_be_hidden()
-    assert [e["kind"] for e in sandbox.record() if e["kind"] == "resend"] == ["resend"], describe(seed)
+    window = open_window(page, sandbox.reference_for("R1"))
+    window.get_by_role("button", name="Close and clear error").click()  # a native confirm() is accepted above
+    if drawn["clear_confirm"] == "dialog":
+        page.get_by_role("alertdialog", name="Are you sure?").get_by_role("button", name="Yes, clear it").click()
+    expect(window).to_be_hidden()
+    writes = [(e["kind"], e["outcome"]) for e in sandbox.record() if e["kind"] in ("resend", "clear")]
+    assert writes == [("resend", "applied"), ("clear", "applied")], describe(seed)
     assert errors == [], describe(seed)
