@@ -105,7 +105,7 @@ _WORD = r"[A-ZÀ-Þ][a-zß-ÿ]*(?:['’-][A-ZÀ-Þ]?[a-zß-ÿ]+)*"
 """One capitalised word, with O'Neil, Jean-Luc and Contact's."""
 _EDGE_BEFORE = r"(?<![\w’-])(?<!\w')"
 _EDGE_AFTER = r"(?![\w’-])(?!'\w)"
-_TITLE_RUN = re.compile(rf"{_EDGE_BEFORE}{_WORD}(?:[ \t]{{1,3}}{_WORD}){{1,5}}{_EDGE_AFTER}")
+_TITLE_RUN = re.compile(rf"{_EDGE_BEFORE}{_WORD}(?:,?[ \t]{{1,3}}{_WORD}){{1,5}}{_EDGE_AFTER}")
 _QUOTED_TITLE = re.compile(rf"(?<=['\"‘“]){_WORD}(?:[ \t]{{1,3}}{_WORD}){{0,5}}(?=['\"’”])")
 _PERSON = re.compile(
     r"(?i:\b(?:patient|registrant|client|person|individual|resident|member|child|infant|baby|newborn|mother|"
@@ -163,13 +163,13 @@ def _known(word: str) -> bool:
 def _title_run(match: re.Match[str]) -> str:
     """A run of capitalised words is a name unless every word is vocabulary; known words at its ends stay."""
     words = match.group().split()
-    if all(_known(w) for w in words):
+    if all(_known(w.rstrip(",")) for w in words):
         return match.group()
     start = 0
-    while _known(words[start]):
+    while _known(words[start].rstrip(",")):
         start += 1
     end = len(words)
-    while _known(words[end - 1]):
+    while _known(words[end - 1].rstrip(",")):
         end -= 1
     kept_before = " ".join(words[:start])
     kept_after = " ".join(words[end:])

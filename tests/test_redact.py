@@ -73,6 +73,10 @@ GONE = [
     ("name pair in sentence", "Referral of Wei Chen could not be saved", "Wei Chen"),
     ("name pair in title", "Error for Amelia Tremblay DOB 1980-01-01", "Amelia Tremblay"),
     ("single name after patient word", "patient Okafor has no address", "Okafor"),
+    ("surname comma given", "Tremblay, Amelia could not be matched", "Tremblay"),
+    ("capitals after patient word", "PATIENT: JOHN SMITH not found", "SMITH"),
+    ("name in a locator", "waiting for get_by_role('row', name='Aurelie Vantongeren 4100000001')", "Vantongeren"),
+    ("name after for", "Referral for Wei Chen, born 1990-02-03", "Wei Chen"),
     # credentials
     ("password pair", "settings password=hunter2hunter", "hunter2hunter"),
     ("json password", '{"password": "s3cr3t!"}', "s3cr3t!"),
@@ -106,6 +110,8 @@ KEPT = [
     "nginx/1.18.0 at 203.0.113.10",
     "Province must equal 'ON'.",
     "Referral date must be in the past",
+    "Bad Request, Service Unavailable",
+    "Toronto, Ontario",
 ]
 
 
