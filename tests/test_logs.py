@@ -89,3 +89,24 @@ def test_scrub_text_removes_a_json_password_field() -> None:
     assert (
         scrub_text('{"username": "staff", "password": "s3cr3t!"}') == f'{{"username": "staff", "password": {REDACTED}}}'
     )
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_log_lines_lose_the_same_personal_data_as_reports() -> None:
+    """One scrubber for logs and reports: a Playwright message quoting a row, an exception naming a
+    patient, a page title with a DOB — all lose the person, keep the reference number."""
+    from tests.planted_phi import ADDRESS, DOB, EMAIL, NAME, PHONE, POSTAL
+
+    stream = capture("text")
+    log = logging.getLogger("caredove_agent.sweep")
+    log.warning("referral 4100000001: waiting for get_by_role('row', name='%s 4100000001')", NAME)
+    log.error("page title 'Referral for %s (DOB %s)'", NAME, DOB)
+    log.info("partner said: patient at %s, %s, call %s or %s", ADDRESS, POSTAL, PHONE, EMAIL)
+    try:
+        raise ValueError(f"unreadable cell for patient {NAME} born 19/07/1983")
+    except ValueError:
+        log.exception("reading failed")
+    out = stream.getvalue()
+    for leak in (*NAME.split(), DOB, "19/07/1983", ADDRESS, POSTAL, PHONE, EMAIL):
+        assert leak not in out, leak
+    assert "referral 4100000001" in out
