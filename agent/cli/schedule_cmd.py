@@ -134,10 +134,12 @@ def fire_now(found: list[Schedule], name: str, *, config: Path | None, scrubber:
         why = str(fired.error) if isinstance(fired.error, AgentError) else type(fired.error).__name__
         typer.echo(f"caredove-agent: the {name} sweep failed: {why} ({told})", err=True)
         raise typer.Exit(fired.error.exit_code if isinstance(fired.error, AgentError) else 1)
+    if fired.run is None:
+        typer.echo(f"caredove-agent: the {name} sweep did not start (stopping)", err=True)
+        raise typer.Exit(1)
     state = "is in trouble, see the report" if fired.in_trouble else "went well"
     typer.echo(f"caredove-agent: the {name} sweep {state} ({told})", err=True)
-    if fired.run is not None:
-        print_run(fired.run)
+    print_run(fired.run)
 
 
 def schedule_digest(
