@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from playwright.sync_api import Browser
 from pydantic import BaseModel, ConfigDict
 
 from agent import browser, survey
@@ -116,11 +117,11 @@ def check_site(settings: Settings) -> Check:
     return Check(name="site", ok=True, detail=f"{settings.base_url} answers (HTTP {status})")
 
 
-def check_sign_in(settings: Settings) -> list[Check]:
+def check_sign_in(settings: Settings, browser: Browser | None = None) -> list[Check]:
     """The survey's sign-in and inbox checks (read-only, in a browser that refuses every write):
     one verdict for signing in, one for the inbox's labels; `survey` checks the rest."""
     try:
-        findings = survey.doctor_checks(settings)
+        findings = survey.doctor_checks(settings, browser=browser)
     except AgentError as exc:
         return [Check(name="sign-in", ok=False, detail=exc.message, fix=exc.fix or "check username and password")]
     signed_in = Check(name="sign-in", ok=True, detail=f"signed in as {settings.username}")

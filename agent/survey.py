@@ -454,17 +454,17 @@ def _last_pass(text: str, known: set[str]) -> str:
     return text
 
 
-def doctor_checks(settings: Settings) -> list[Finding]:
+def doctor_checks(settings: Settings, *, browser: Browser | None = None) -> list[Finding]:
     """For `doctor`: the survey's sign-in and inbox checks, read-only, nothing written to disk.
 
     Raises the AgentError that stopped it (SignInFailed, ControlMissing, …)."""
     settings.require_site()
     guarded = settings.model_copy(update={"dry_run": True, "screenshots": False})
     result = SurveyResult(survey_id="doctor", base_url=settings.base_url or "", started_at=datetime.now(UTC))
-    with launched(settings.browser_path, headless=settings.headless) as browser:
+    with ExitStack() as stack:
+        if browser is None:
+            browser = stack.enter_context(launched(settings.browser_path, headless=settings.headless))
         context = new_context(browser, guarded)
-        try:
-            Survey(guarded, context.new_page(), settings.report_dir, result).up_to_inbox()
-        finally:
-            context.close()
+        stack.callback(context.close)
+        Survey(guarded, context.new_page(), settings.report_dir, result).up_to_inbox()
     return result.findings

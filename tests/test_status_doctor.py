@@ -144,7 +144,7 @@ def browser_found(monkeypatch: pytest.MonkeyPatch) -> None:
 def fake_survey(monkeypatch: pytest.MonkeyPatch, error: Exception | None, misses: tuple[str, ...] = ()) -> None:
     """doctor's browser checks (the survey's sign-in and inbox checks) answered without a browser."""
 
-    def doctor_checks(settings: Any) -> list[Finding]:
+    def doctor_checks(settings: Any, **_: Any) -> list[Finding]:
         if error is not None:
             raise error
         return [Finding(label=m, screen="inbox", found=False, pattern="x") for m in misses]

@@ -99,9 +99,11 @@ def test_a_relabelled_site_gets_a_labels_block_that_makes_the_sweep_pass(
     assert {"resend", "clear"} <= set(kinds(sandbox))
 
 
-def test_doctor_runs_the_surveys_sign_in_and_inbox_checks(sandbox: SandboxControl, settings: Settings) -> None:
+def test_doctor_runs_the_surveys_sign_in_and_inbox_checks(
+    browser: Browser, sandbox: SandboxControl, settings: Settings
+) -> None:
     sandbox.reset(scenario="rules", relabel=True, time_scale=0.01)
-    signed_in, inbox = check_sign_in(settings)
+    signed_in, inbox = check_sign_in(settings, browser)
     assert signed_in.ok is True
     assert inbox.ok is False and "labels.reference_column" in inbox.detail
     assert inbox.fix is not None and "caredove-agent survey" in inbox.fix
