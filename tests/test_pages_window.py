@@ -222,3 +222,27 @@ def test_a_date_the_agent_cannot_read_fails_the_referral_without_quoting_the_cel
         window.read()
     assert "the date of an attempt" in unreadable.value.message and ref in unreadable.value.message
     assert "while ago" not in str(unreadable.value)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "replacement"),
+    [
+        (r'(<button[^>]*data-action="close"[^>]*>)Close(</button>)', r"\1×\2"),
+        (r'<button[^>]*data-action="close"[^>]*>Close</button>', ""),
+    ],
+    ids=["x-button", "no-close-control"],
+)
+def test_the_window_is_closed_by_its_x_or_by_escape_and_is_gone(
+    page: Page, sandbox: SandboxControl, settings: Settings, pattern: str, replacement: str
+) -> None:
+    ref = reset(sandbox)["rules"]["R1"]
+
+    def restyle(route: Route) -> None:  # the window's real fragment with another close control
+        response = route.fetch()
+        route.fulfill(response=response, body=re.sub(pattern, replacement, response.text()))
+
+    page.route(re.compile(r"/referrals/\d+/triggers"), restyle)
+    window = open_window(page, settings, ref)
+    window.read()
+    window.close()
+    assert not window.dialog.is_visible()
