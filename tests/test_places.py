@@ -7,6 +7,9 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+from playwright.sync_api import Browser
+
 from agent.places import (
     apply_umask,
     default_ledger,
@@ -16,6 +19,9 @@ from agent.places import (
     state_home,
 )
 from agent.reports.write import write_atomic
+from agent.run import sweep_and_report
+from agent.settings import Settings
+from sandbox.control import SandboxControl
 
 
 def test_the_state_home_is_systemds_then_xdgs_then_the_users() -> None:
@@ -73,3 +79,20 @@ def test_the_atomic_writer_writes_private_files_unless_told(tmp_path: Path) -> N
     write_atomic(tmp_path / "r" / "report.json", "{}", mode=0o640)
     assert stat.S_IMODE((tmp_path / "r" / "report.json").stat().st_mode) == 0o640
     assert [p.name for p in (tmp_path / "r").iterdir()] == ["report.json"]  # no temporary file left
+
+
+@pytest.mark.browser
+def test_a_sweep_with_a_new_ledger_beside_old_reports_says_so_and_writes_only_private_files(
+    browser: Browser, sandbox: SandboxControl, settings: Settings, tmp_path: Path
+) -> None:
+    sandbox.reset(scenario="rules", time_scale=0.01)
+    dry = settings.model_copy(update={"dry_run": True})
+    first = sweep_and_report(dry, browser=browser)
+    assert not any("no ledger at" in p for p in first.result.problems)
+    moved = dry.model_copy(update={"state": tmp_path / "elsewhere" / "ledger.sqlite"})
+    second = sweep_and_report(moved, browser=browser)
+    assert any("no ledger at" in p and "resend history" in p for p in second.result.problems)
+    assert [e["kind"] for e in sandbox.record()] == ["sign_in", "sign_in"]  # a dry run: nothing clicked
+    for path in [*settings.report_dir.rglob("*"), *settings.state.parent.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path.relative_to(tmp_path)} is {oct(mode)}"
