@@ -10,6 +10,7 @@ import pytest
 from agent.models import AttemptStatus
 from agent.pages.attempt_values import DateOrder, numeric_order, read_date, read_status, read_visible_date
 from agent.pages.base import rx
+from agent.pages.click_watch import verdict
 from agent.rules.origin import refusal
 from agent.settings import Labels
 
@@ -133,3 +134,22 @@ def test_status_is_read_from_icon_name_title_or_text_and_never_guessed(
     sources: list[str | None], expected: AttemptStatus | None
 ) -> None:
     assert read_status(sources, **PATTERNS) is expected
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ([], "none"),
+        ([401], "refused"),
+        ([403, 419], "refused"),
+        ([401, 200], "applied"),  # the page retried with a fresh token and the site took it
+        ([302], "applied"),
+        ([None], "in_flight"),
+        ([401, None], "in_flight"),  # a second write still on its way: not concluded yet
+        ([500], "failed"),  # commit-then-fail: it may have been applied, so it is never repeated
+        ([0], "failed"),
+        ([401, 500], "failed"),
+    ],
+)
+def test_a_clicks_writes_say_whether_it_happened(statuses: list[int | None], expected: str) -> None:
+    assert verdict(statuses) == expected

@@ -56,22 +56,8 @@ class WriteWatch:
         return list(self._answers.values())
 
     def verdict(self) -> Verdict:
-        """What the writes say about the click, most certain first.
-
-        ``applied``: one was accepted (2xx/3xx) — the click reached the site, whatever followed.
-        ``in_flight``: one is still unanswered — nothing can be concluded yet.
-        ``refused``: every answered one was 401/403/419/440 — the click did not happen.
-        ``failed``: answered otherwise (5xx, 404, no answer): it may or may not have been applied."""
-        statuses = self.statuses
-        if not statuses:
-            return "none"
-        if any(s is not None and 200 <= s < 400 for s in statuses):
-            return "applied"
-        if any(s is None for s in statuses):
-            return "in_flight"
-        if all(s in REFUSED_STATUSES for s in statuses):
-            return "refused"
-        return "failed"
+        """What the writes say about the click (see :func:`verdict`)."""
+        return verdict(self.statuses)
 
     def _request(self, request: Request) -> None:
         if request.method.upper() not in SAFE_METHODS:
@@ -84,6 +70,26 @@ class WriteWatch:
     def _failed(self, request: Request) -> None:
         if request in self._answers and self._answers[request] is None:
             self._answers[request] = 0
+
+
+def verdict(statuses: list[int | None]) -> Verdict:
+    """What a click's writes say about it, most certain first (one status per write: 0 when it failed
+    without an answer, None while unanswered).
+
+    ``applied``: one was accepted (2xx/3xx) — the click reached the site, whatever followed.
+    ``in_flight``: one is still unanswered — nothing can be concluded yet.
+    ``refused``: every one was answered 401/403/419/440 — the click did not happen.
+    ``failed``: answered otherwise (5xx, 404, no answer): it may or may not have been applied.
+    ``none``: the click sent no write at all."""
+    if not statuses:
+        return "none"
+    if any(s is not None and 200 <= s < 400 for s in statuses):
+        return "applied"
+    if any(s is None for s in statuses):
+        return "in_flight"
+    if all(s in REFUSED_STATUSES for s in statuses):
+        return "refused"
+    return "failed"
 
 
 class NativeConfirm:
