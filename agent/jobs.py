@@ -78,6 +78,15 @@ def _inbox_history(settings: Settings) -> list[SweepResult]:
     return sorted(results, key=lambda r: r.started_at)
 
 
+def _failed_since(settings: Settings, started: datetime) -> SweepResult | None:
+    """The report a sweep that failed after ``started`` left behind (``failure`` set), if any."""
+    try:
+        mine = [h for h in _inbox_history(settings) if h.failure is not None and h.started_at >= started]
+    except Exception:
+        return None
+    return mine[-1] if mine else None
+
+
 class ScheduledSweep:
     """The job: ping, build the schedule's settings, sweep under the inbox lock, ping, metrics, notify."""
 
@@ -127,7 +136,8 @@ class ScheduledSweep:
             log.exception("schedule %s: SWEEP FAILED: %s", name, exc, extra={"schedule": name})
             self.pinger.fail(f"TROUBLE: the {name} sweep FAILED: {type(exc).__name__}")
             self._metrics(settings, None, history, started, in_trouble=True)
-            sent = notify.notify_failure(self.schedule, settings=settings, error=exc)
+            left = _failed_since(settings, started) if settings is not None else None
+            sent = notify.notify_failure(self.schedule, settings=settings, error=exc, stored=left)
             self.last_failed = True
             return Fired(schedule=name, error=exc, in_trouble=True, sent=tuple(m.kind for m, _ in sent))
         found = trouble(run.result, baseline(history, run.result))

@@ -166,7 +166,10 @@ def test_a_refused_sign_in_is_trouble_and_the_next_good_night_says_ok_again(
     assert mailbox.subjects == ["caredove-agent TROUBLE: the site refused the sign-in (" + str(settings.base_url) + ")"]
     assert mailbox.messages[0]["X-Caredove-Agent-Severity"] == "critical"
     assert receiver.paths() == ["/ping/nightly/start", "/ping/nightly/fail"]
-    assert "not-the-password" not in "\n".join(str(m) for m in mailbox.raw)
+    assert "not-the-password" not in "\n".join(m.decode() for m in mailbox.raw)
+    [left] = [p.parent for p in settings.report_dir.glob("*/report.json")]  # the failed sweep's own report
+    body = mailbox.messages[0].get_body(("plain",))
+    assert body is not None and f"Report: {left / 'report.html'}" in body.get_content()
 
     assert settings.password is not None
     monkeypatch.setenv("CAREDOVE_PASSWORD", settings.password.get_secret_value())

@@ -211,11 +211,13 @@ def notify_sweep(
 
 
 def notify_failure(
-    schedule: Schedule, *, settings: Settings | None, error: BaseException
+    schedule: Schedule, *, settings: Settings | None, error: BaseException, stored: SweepResult | None = None
 ) -> list[tuple[Message, list[str]]]:
-    """After a scheduled sweep that could not run: the trouble message; never raises."""
+    """After a scheduled sweep that could not run: the trouble message, linking the report the failed
+    sweep left (``stored``) when there is one; never raises."""
     try:
-        return _send_all(schedule, failure_messages(schedule, context_for(schedule, settings, None), error))
+        ctx = context_for(schedule, settings, None, stored=stored)
+        return _send_all(schedule, failure_messages(schedule, ctx, error))
     except Exception:
         log.exception("schedule %s: notification could not be prepared", schedule.name)
         return []
