@@ -27,11 +27,12 @@ LogFormat = Literal["text", "json"]
 def scrub_text(text: str, *, secrets: Iterable[str] = (), references: Iterable[str] = ()) -> str:
     """A line the agent wrote, through the one scrubber (:func:`agent.redact.scrub`).
 
-    The agent's own lines name referrals (``referral 1234567890``), so labelled reference numbers and
-    the ``references`` the caller knows are kept; everything else a partner or page could have put
-    there (names, dates, health card numbers, credentials) goes exactly as it goes from a report.
+    The agent's own lines name referrals (``referral 1234567890``), sweeps and times, so labelled
+    reference numbers, sweep ids, timestamps and the ``references`` the caller knows are kept;
+    everything else a partner or page could have put there (names, dates of birth, health card
+    numbers, credentials) goes exactly as it goes from a report.
     """
-    return scrub(text, secrets=secrets, references=references, keep_labelled_references=True)
+    return scrub(text, secrets=secrets, references=references, own_line=True)
 
 
 # Attributes every LogRecord has; anything else on a record came in through ``extra=``.

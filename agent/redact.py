@@ -211,16 +211,19 @@ def scrub(
     *,
     secrets: Iterable[str] = (),
     references: Iterable[str] = (),
-    keep_labelled_references: bool = False,
+    own_line: bool = False,
 ) -> str:
     """``text`` without credentials or personal data (see the module's docstring for what goes).
 
     ``secrets`` are literal values (the configured password) removed wherever they appear;
-    ``references`` are reference numbers the caller knows, kept as they are. With
-    ``keep_labelled_references`` a 10-digit number right after "referral"/"reference #" is kept too
-    (the agent's own log lines name referrals that way); partner text never gets that, because a
-    partner may label a health card number however it likes.
+    ``references`` are reference numbers the caller knows, kept as they are. ``own_line`` is for
+    the agent's own lines (logs): a 10-digit number right after "referral"/"reference #", a sweep id
+    (``20261202-020000``) and a timestamp with a time of day are kept too. Partner text never gets
+    that: a partner may label a health card number however it likes, and a DOB has no time of day.
     """
+    kept: list[str] = []
+    if own_line:
+        text = _OWN_TOKENS.sub(lambda m: _hold(m, kept), text)
     for secret in secrets:
         if secret and len(secret) >= 3:
             text = text.replace(secret, REDACTED)
@@ -242,7 +245,7 @@ def scrub(
         before = match.string[max(0, match.start() - 30) : match.start()]
         if len(number) != 10 or _HCN_LABEL.search(before):
             return REDACTED
-        if number in known or (keep_labelled_references and _REFERENCE_LABEL.search(before)):
+        if number in known or (own_line and _REFERENCE_LABEL.search(before)):
             return number
         return REDACTED
 
@@ -250,7 +253,26 @@ def scrub(
     text = _QUOTED_NAME.sub(_quoted_name, text)
     text = _PERSON.sub(_person, text)
     text = _QUOTED_TITLE.sub(_quoted_title, text)
-    return _TITLE_RUN.sub(_title_run, text)
+    text = _TITLE_RUN.sub(_title_run, text)
+    return _HELD.sub(lambda m: kept[ord(m.group(1)) - _HELD_BASE], text) if kept else text
+
+
+# The agent's own tokens in its own lines: a sweep id, a timestamp with a (non-midnight) time of day.
+_OWN_TOKENS = re.compile(
+    r"(?<![\w-])\d{8}-\d{6}(?:-dry)?(?:-[0-9a-f]{4})?(?![\w-])"
+    r"|(?<![\w.-])\d{4}-\d{2}-\d{2}[T ](?!00:00(?::00)?(?![\d.]))\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2}| ?[A-Z]{3,4}\b)?"
+)
+_HELD_BASE = 0xE100
+_HELD = re.compile("\ue000([\ue100-\uf8ff])\ue000")
+"""Placeholders from the Private Use Area: no pattern above matches them (no digit, letter or word char)."""
+
+
+def _hold(match: re.Match[str], kept: list[str]) -> str:
+    if len(kept) >= 0xF8FF - _HELD_BASE:
+        return match.group()
+    kept.append(match.group())
+    return f"\ue000{chr(_HELD_BASE + len(kept) - 1)}\ue000"
 
 
 EXCERPT_MARGIN = 200

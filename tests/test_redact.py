@@ -123,12 +123,19 @@ def test_scrub_leaves_vocabulary_codes_and_paths_alone(text: str) -> None:
 def test_scrub_keeps_what_it_is_told_and_labelled_references_only_when_asked() -> None:
     text = "referral 1234567890 resent; 2345678901 known; 3456789012 unknown"
     assert scrub(text, references=["2345678901"]) == f"referral {REDACTED} resent; 2345678901 known; {REDACTED} unknown"
-    kept = scrub(text, references=["2345678901"], keep_labelled_references=True)
+    kept = scrub(text, references=["2345678901"], own_line=True)
     assert kept == f"referral 1234567890 resent; 2345678901 known; {REDACTED} unknown"
 
 
+def test_the_agents_own_lines_keep_sweep_ids_and_times_but_not_a_dob() -> None:
+    line = "sweep 20261202-020000-dry started 2026-12-02 02:00:05 EST; next 2026-12-03T02:00:00+00:00"
+    assert scrub(line, own_line=True) == line
+    assert "1980-01-01" not in scrub("DOB 1980-01-01 and 1980-01-01T00:00:00", own_line=True)
+    assert "20261202" not in scrub("sweep 20261202-020000 started")  # partner text: any long number goes
+
+
 def test_a_labelled_health_card_number_goes_even_when_it_looks_like_a_reference() -> None:
-    assert scrub("HCN: 1234567890", references=["1234567890"], keep_labelled_references=True) == f"HCN: {REDACTED}"
+    assert scrub("HCN: 1234567890", references=["1234567890"], own_line=True) == f"HCN: {REDACTED}"
 
 
 def test_secrets_are_removed_wherever_they_appear() -> None:
