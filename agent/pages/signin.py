@@ -72,12 +72,13 @@ class SignInPage(Screen):
         return self.page.get_by_role("alert").filter(has_text=rx(self.labels.sign_in_error))
 
     def _screens(self) -> list[tuple[ScreenKind, Locator]]:
-        """In the order they are told apart: a notice or a refusal can share the page with anything."""
+        """In the order they are told apart: a notice can share the page with anything; an alert on a
+        page that already shows the app's menu is the app's own (a standing banner), not a refusal."""
         return [
             ("expiry", self._notice(self.labels.password_expiry)),
             ("terms", self._notice(self.labels.terms)),
-            ("refused", self._refused()),
             ("app", self.signed_in_marker()),
+            ("refused", self._refused()),
             ("code", self._code_field()),
             ("password", self.sign_in_form()),
             ("email", self._email_field()),
