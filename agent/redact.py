@@ -56,6 +56,8 @@ _DATE = re.compile(
     r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?[ -]{_MONTH}[ ,-]{{1,2}}\d{{2,4}}"
     rf"|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
+    rf"|\d{{4}}[ -]{_MONTH}[ -]\d{{1,2}}"
+    rf"|{_MONTH}[ -]\d{{1,2}}[ -]\d{{4}}"
     rf"|{_MONTH} \d{{4}}"
     r")(?![\w-])",
     re.IGNORECASE,

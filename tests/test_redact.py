@@ -46,6 +46,9 @@ GONE = [
     ("date day mon dash", "DOB 31-Jan-1980 invalid", "31-Jan-1980"),
     ("date french", "né le 31 janvier 1980", "31 janvier 1980"),
     ("date compact", "DOB 19800131 invalid", "19800131"),
+    ("date year mon day", "DOB 1980-Jan-31 invalid", "1980-Jan-31"),
+    ("date mon day year", "DOB Jan-31-1980 invalid", "Jan-31-1980"),
+    ("date two-digit year", "DOB 31 Jan 80 invalid", "31 Jan 80"),
     ("the article's bad date", "Not a valid date format: '2026-13-45'", "2026-13-45"),
     # postal codes and street addresses
     ("postal code", "Postal code M5V 2T6 invalid", "M5V 2T6"),
