@@ -129,8 +129,14 @@ def sweep_and_report(
                     settings, ledger, context.new_page(), sweep_dir, sweep_id=sweep_id, stop=stop, reporter=show
                 )
                 result = sweep.run()
-                if settings.dry_run:
-                    result = result.model_copy(update={"refused_requests": refusals(context)})
+                if settings.dry_run and (refused := refusals(context)):
+                    problem = (
+                        f"The dry run's browser refused {len(refused)} write(s) ({', '.join(refused[:3])}"
+                        f"{', …' if len(refused) > 3 else ''}): something tried to change the inbox; nothing changed."
+                    )
+                    result = result.model_copy(
+                        update={"refused_requests": refused, "problems": [*result.problems, problem]}
+                    )
         except Exception as exc:
             from agent.reports.failed import record_failure
 
