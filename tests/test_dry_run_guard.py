@@ -76,6 +76,7 @@ def test_a_dry_run_sweep_forced_to_resend_writes_nothing_and_lists_the_refusal(
     assert run.result.refused_requests, "the refused Resend clicks are listed"
     assert all(line.startswith("POST ") for line in run.result.refused_requests)
     assert '"refused_requests"' in run.report_json.read_text(encoding="utf-8")
+    assert any("browser refused" in problem for problem in run.result.problems)  # shown in the report
 
 
 def test_a_real_sweep_is_not_guarded(browser: Browser, sandbox: SandboxControl, settings: Settings) -> None:
