@@ -392,3 +392,23 @@ def test_a_filter_and_a_search_applied_in_place_after_a_pause_are_waited_for(pag
     inbox.open()
     inbox.find(refs(6)[4])  # not on the first page: found once the live search results come in
     assert inbox.listed().rows_on_page == 1
+
+
+def test_an_announcement_that_comes_up_over_a_row_is_dismissed_and_the_window_opens(page: Page, tmp_path: Path) -> None:
+    ref = refs(1)[0]
+    script = """
+    document.querySelector('tbody').addEventListener('mouseover', () => {
+      if (window.shown) return; window.shown = true;
+      document.body.insertAdjacentHTML('beforeend', `<div role='dialog' aria-modal='true' id='ann'
+        style='position:fixed;inset:0;background:#fff'><h2>Tonight's maintenance</h2>
+        <button onclick="document.getElementById('ann').remove()">Got it</button></div>`);
+    });
+    document.querySelector('button[aria-label="API error"]').onclick = () => document.body.insertAdjacentHTML(
+      'beforeend', "<div role='dialog' aria-label='Integration Triggers'><table><tr><th>Date</th></tr></table></div>");
+    """
+    serve(page, {"/inbox": table_page([row_html(ref, True)], script=script)})
+    inbox = InboxPage(page, site_settings(tmp_path))
+    inbox.open()
+    inbox.open_window(ref, listed=True)
+    assert page.get_by_role("dialog", name="Integration Triggers").is_visible()
+    assert page.locator("#ann").count() == 0
