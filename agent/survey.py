@@ -145,7 +145,7 @@ class Survey:
         for key in INBOX_COLUMNS:
             self._add(check_header(key, "inbox", table, self.labels, self.known, structural.get(key)))
         self._add(check_control("error_control", "inbox", seen, self.labels, self.known, where="rows"))
-        self._add(check_control("next_page", "inbox", seen, self.labels, self.known, where="nav"))
+        self._paging(seen)
         if self.labels.search:
             self._add(check_control("search", "inbox", seen, self.labels, self.known, where="outside_rows"))
         self._screen("inbox", seconds)
@@ -155,6 +155,18 @@ class Survey:
             with self._step("the Referral Inbox, with the suggested labels"):
                 inbox.open()
         return inbox
+
+    def _paging(self, seen: Inventory) -> None:
+        """Paging is a Next control, or a "Load more" that appends rows (either label will do)."""
+        paging = check_control("next_page", "inbox", seen, self.labels, self.known, where="outside_rows")
+        if not paging.found and getattr(self.labels, "load_more", None):
+            more = check_control("load_more", "inbox", seen, self.labels, self.known, where="outside_rows")
+            if more.found:
+                self._add(more)
+                paging = paging.model_copy(
+                    update={"found": None, "suggestion": None, "candidates": [], "note": "paging by load_more"}
+                )
+        self._add(paging)
 
     def _filtered(self, inbox: InboxPage, pages: int | None) -> None:
         banner = inbox.banner_count()
