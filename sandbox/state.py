@@ -19,6 +19,7 @@ from typing import Any, Literal
 from sandbox.config import Config
 from sandbox.faults import Faults
 from sandbox.model import Attempt, Outcome, Referral, field_valid
+from sandbox.ratelimit import Bucket
 from sandbox.scenarios import build, custom, plant
 from sandbox.variants import expand, variant_of
 
@@ -68,7 +69,7 @@ class Store:
     record: list[dict[str, Any]] = field(default_factory=list)
     pending: set[str] = field(default_factory=set)
     inbox_loads: int = 0
-    last_page_load: float = float("-inf")  # `rate_limit_ms`: when the last page load was answered
+    page_loads: Bucket = field(default_factory=Bucket)  # `rate_limit_ms`
     salt: str = ""  # `salt`: appended to every class name and id, new at each reset
     next_attempt_id: int = 1
 
@@ -95,7 +96,7 @@ class Store:
             self.referrals, self.order = by_ref, [r.reference for r in world.referrals]
             self.rules, self.next_attempt_id = world.rules, world.next_attempt_id
             self.sessions, self.record, self.inbox_loads = {}, [], 0
-            self.last_page_load, self.salt = float("-inf"), secrets.token_hex(3) if config.salt else ""
+            self.page_loads, self.salt = Bucket(), secrets.token_hex(3) if config.salt else ""
             self.pending = {r.reference for r in world.referrals if r.pending()}
             return self.summary()
 

@@ -582,11 +582,10 @@ def test_a_write_after_the_session_ended_is_recorded_with_its_reason(page: Page,
 def test_page_loads_too_fast_get_429_with_retry_after(page: Page, sandbox: SandboxControl) -> None:
     sandbox.reset(scenario="rules", rate_limit_ms=5_000)
     signed_in(page, sandbox)
-    first = page.goto(f"{sandbox.base_url}/referrals/inbox")
-    second = page.goto(f"{sandbox.base_url}/referrals/inbox")
-    assert first is not None and first.status == 200
-    assert second is not None and second.status == 429
-    assert 0 < float(second.headers["retry-after"]) <= 5.0
+    answers = [page.goto(f"{sandbox.base_url}/referrals/inbox") for _ in range(4)]
+    statuses = [a.status if a is not None else None for a in answers]
+    assert statuses == [200, 200, 200, 429]  # a short burst passes, a run of quick loads does not
+    assert 0 < float(answers[-1].headers["retry-after"]) <= 5.0  # type: ignore[union-attr]
     fetched = page.request.get(f"{sandbox.base_url}/referrals/inbox/rows", headers={"X-Requested-With": "fetch"})
     assert fetched.status == 200  # the page's own fetches are not page loads
 

@@ -1,7 +1,10 @@
-"""Pure pieces of the family's markup: salted class names and ids, planted reply text (no browser)."""
+"""Pure pieces of the family of sites: salted markup, planted reply text, the page-load bucket (no browser)."""
 
 from __future__ import annotations
 
+import pytest
+
+from sandbox.ratelimit import Bucket
 from sandbox.response import planted_text
 from sandbox.salt import salted
 
@@ -36,3 +39,11 @@ def test_structured_and_empty_replies_are_left_as_they_are() -> None:
     for reply in ('{"resourceType": "OperationOutcome"}', "<html><body>400</body></html>", "", "  "):
         assert planted_text(reply, PLANT) == reply
     assert planted_text("Bad Request", {}) == "Bad Request"
+
+
+def test_page_loads_pass_in_a_short_burst_then_wait_for_the_bucket_to_refill() -> None:
+    bucket = Bucket()
+    assert [bucket.take(10.0, 0.15) for _ in range(3)] == [0.0, 0.0, 0.0]  # a redirect and its target pass
+    assert bucket.take(10.0, 0.15) == pytest.approx(0.15)
+    assert bucket.take(10.15, 0.15) == 0.0  # one interval later, one more load
+    assert bucket.take(11.0, 0.15) == 0.0 and bucket.tokens <= 3.0
