@@ -171,9 +171,7 @@ class Ledger:
                 (sweep_id, base_url, _ts(started_at), int(dry_run)),
             )
 
-    def finish_sweep(
-        self, sweep_id: str, finished_at: datetime, *, status: str, summary: dict[str, int]
-    ) -> None:
+    def finish_sweep(self, sweep_id: str, finished_at: datetime, *, status: str, summary: dict[str, int]) -> None:
         with self._tx() as db:
             db.execute(
                 "UPDATE sweeps SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
