@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from agent.errors import ValueUnreadable
 from agent.models import AttemptStatus
+from agent.pages.attempt_rows import read_attempts
 from agent.pages.attempt_values import DateOrder, numeric_order, read_date, read_status, read_visible_date
 from agent.pages.base import rx
 from agent.pages.click_watch import verdict
@@ -153,3 +156,51 @@ def test_status_is_read_from_icon_name_title_or_text_and_never_guessed(
 )
 def test_a_clicks_writes_say_whether_it_happened(statuses: list[int | None], expected: str) -> None:
     assert verdict(statuses) == expected
+
+
+def _table(*rows: tuple[str, str, str, str]) -> Any:
+    headers = ["Date", "Trigger", "Destination", "Status", "Response", ""]
+
+    def cell(text: str, **extra: Any) -> dict[str, Any]:
+        return {"text": text, "datetime": None, "icon": None, "href": None, "controls": [], "titles": [], **extra}
+
+    body = [
+        {
+            "index": i + 1,
+            "flagged": False,
+            "cells": [
+                cell(date),
+                cell(trigger),
+                cell(destination),
+                cell("", titles=[status]),  # an icon with only a title
+                cell("view", href=f"https://site.example/r/{i}", controls=["view"]),
+                cell("Resend" if status == "Failed" else "", controls=["Resend"] if status == "Failed" else []),
+            ],
+        }
+        for i, (date, trigger, destination, status) in enumerate(rows)
+    ]
+    return {"headers": headers, "rows": body, "button": True, "notes": []}
+
+
+def test_interleaved_destinations_are_all_read_in_the_order_shown_with_their_row_keys() -> None:
+    table = _table(
+        ("03/04/2025 10:00", "Received", "CDIS", "Failed"),
+        ("03/04/2025 10:05", "Received", "Ocean eReferral", "Success"),
+        ("25/03/2025 09:00", "Received", "CDIS", "Success"),  # shows the site writes the day first
+    )
+    window, keys = read_attempts(table, LABELS, TORONTO, "3502768696")
+    assert [(a.destination, a.status, a.at.month, a.at.day) for a in window.attempts] == [
+        ("CDIS", AttemptStatus.FAILED, 4, 3),
+        ("Ocean eReferral", AttemptStatus.SUCCESS, 4, 3),
+        ("CDIS", AttemptStatus.SUCCESS, 3, 25),
+    ]
+    assert [a.can_resend for a in window.attempts] == [True, False, False] and window.clear_available
+    assert keys[window.attempts[1].key].destination == "Ocean eReferral"
+
+
+def test_one_unreadable_cell_fails_the_window_naming_the_kind_of_value_not_the_value() -> None:
+    with pytest.raises(ValueUnreadable, match="the status of an attempt in referral 3502768696") as status:
+        read_attempts(_table(("2025-01-10 08:48", "Received", "CDIS", "Smith, Jane")), LABELS, TORONTO, "3502768696")
+    with pytest.raises(ValueUnreadable, match="the date of an attempt") as date:
+        read_attempts(_table(("Smith, Jane", "Received", "CDIS", "Failed")), LABELS, TORONTO, "3502768696")
+    assert "Smith" not in str(status.value) and "Smith" not in str(date.value)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,13 @@ from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pydantic import BaseModel, ConfigDict
 
-from agent.errors import AddressRefused, ClickRefused, ControlMissing, PageError, SessionExpired, ValueUnreadable
+from agent.errors import AddressRefused, ClickRefused, ControlMissing, PageError, SessionExpired
 from agent.models import Attempt, TriggersWindow
-from agent.pages.attempt_values import numeric_order, read_date, read_status
+from agent.pages.attempt_rows import RowKey, read_attempts
 from agent.pages.base import Screen, js_pattern, rx
 from agent.pages.click_watch import CHANGED_JS, STATE_JS, NativeConfirm, PageState, WriteWatch
 from agent.pages.response import ResponseTab, ResponseView, is_placeholder
-from agent.pages.tables import Row, Table, cell_text, column
+from agent.pages.tables import Table
 from agent.rules.origin import refusal
 from agent.settings import Settings
 
@@ -50,16 +49,6 @@ class ActionResult(BaseModel):
     declined: bool = False
 
 
-@dataclass(frozen=True)
-class _RowKey:
-    """What tells an attempt's row apart on screen (the window gives rows no id)."""
-
-    machine: str | None
-    date_text: str
-    trigger: str
-    destination: str
-
-
 class TriggersWindowPage(Screen):
     def __init__(
         self,
@@ -77,7 +66,7 @@ class TriggersWindowPage(Screen):
         self.dialog = dialog
         self.reference = reference
         self._reopen = reopen
-        self._rows: dict[str, _RowKey] = {}
+        self._rows: dict[str, RowKey] = {}
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -360,63 +349,8 @@ class TriggersWindowPage(Screen):
         return self.settings.base_url or self.page.url
 
     def _window(self, table: Table) -> TriggersWindow:
-        cols = {
-            "date": column(table["headers"], self.labels.date_column),
-            "trigger": column(table["headers"], self.labels.trigger_column),
-            "destination": column(table["headers"], self.labels.destination_column),
-            "status": column(table["headers"], self.labels.attempt_status_column),
-            "response": column(table["headers"], self.labels.response_column),
-        }
-        rows = [row for row in table["rows"] if row["cells"]]
-        date_col = cols["date"]
-        texts = [cell_text(row, date_col) for row in rows]
-        texts += [t for row in rows for t in (_cell(row, date_col) or {}).get("titles", [])]
-        order = numeric_order(texts)
-        attempts: list[Attempt] = []
-        self._rows = {}
-        for row in rows:
-            attempt, key = self._attempt(row, cols, order)
-            attempts.append(attempt)
-            self._rows[attempt.key] = key
-        return TriggersWindow(reference=self.reference, attempts=tuple(attempts), clear_available=table["button"])
-
-    def _attempt(self, row: Row, cols: dict[str, int | None], order: Any) -> tuple[Attempt, _RowKey]:
-        date_cell = _cell(row, cols["date"])
-        visible = date_cell["text"] if date_cell else ""
-        machine = date_cell["datetime"] if date_cell else None
-        at = read_date(machine, visible, date_cell["titles"] if date_cell else [], self.settings.zone, order)
-        if at is None:
-            raise ValueUnreadable(
-                f"the date of an attempt in referral {self.reference}'s Integration Triggers window is not readable",
-                fix="the referral is reported for a person to look at; a date format setting may be needed",
-            )
-        status_cell = _cell(row, cols["status"])
-        sources = [status_cell["icon"], *status_cell["titles"], status_cell["text"]] if status_cell else []
-        status = read_status(
-            sources,
-            success=rx(self.labels.success),
-            failed=rx(self.labels.failed),
-            pending=rx(self.labels.pending),
-        )
-        if status is None:
-            raise ValueUnreadable(
-                f"the status of an attempt in referral {self.reference}'s Integration Triggers window is not readable",
-                fix="the referral is reported for a person to look at; labels.success/failed/pending may need "
-                "adjusting",
-            )
-        response_cell = _cell(row, cols["response"])
-        resend = rx(self.labels.resend)
-        trigger = cell_text(row, cols["trigger"])
-        destination = cell_text(row, cols["destination"])
-        attempt = Attempt(
-            at=at,
-            trigger=trigger,
-            destination=destination,
-            status=status,
-            response_url=response_cell["href"] if response_cell else None,
-            can_resend=any(resend.search(c) for cell in row["cells"] for c in cell["controls"]),
-        )
-        return attempt, _RowKey(machine=machine, date_text=visible, trigger=trigger, destination=destination)
+        window, self._rows = read_attempts(table, self.labels, self.settings.zone, self.reference)
+        return window
 
     def _row_of(self, attempt: Attempt) -> Locator:
         """The one row showing this attempt, found again by its date, trigger and destination."""
@@ -452,12 +386,6 @@ class TriggersWindowPage(Screen):
         control = row.get_by_role("link", name=name).or_(row.get_by_role("button", name=name))
         self.wait_for(control, f"the 'view' control of an attempt in referral {self.reference}'s window")
         return control.first
-
-
-def _cell(row: Row, index: int | None) -> Any:
-    if index is None or index >= len(row["cells"]):
-        return None
-    return row["cells"][index]
 
 
 def _css_string(value: str) -> str:
