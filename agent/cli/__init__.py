@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from typing import Annotated
 
 import typer
@@ -70,11 +71,14 @@ def main() -> None:
     try:
         app()
     except AgentError as exc:
-        print(f"caredove-agent: {exc}", file=sys.stderr)
-        raise SystemExit(exc.exit_code) from None
+        if debug:
+            traceback.print_exc()
+        shown = plain_failure(exc) or exc  # a page that could not load because the site is unreachable
+        print(f"caredove-agent: {shown}", file=sys.stderr)
+        raise SystemExit(shown.exit_code) from None
     except Exception as exc:
         if debug:
-            raise
+            traceback.print_exc()
         known = plain_failure(exc)
         print(f"caredove-agent: {known if known is not None else unexpected(exc)}", file=sys.stderr)
         raise SystemExit(known.exit_code if known is not None else EXIT_UNEXPECTED) from None

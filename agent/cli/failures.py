@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from agent.errors import AgentError, LedgerUnavailable, SiteUnreachable
+from agent.errors import AgentError, LedgerUnavailable, PageUnavailable, SiteUnreachable
 from agent.redact import excerpt
 
 EXIT_UNEXPECTED = 10
@@ -52,6 +52,8 @@ def plain_failure(exc: BaseException) -> AgentError | None:
         return _ledger(exc)
     if type(exc).__module__.startswith("playwright"):
         return _network(str(exc))
+    if isinstance(exc, PageUnavailable):  # a page object already caught it: name the cause and its fix
+        return _network(exc.message)
     return None
 
 
