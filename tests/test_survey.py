@@ -13,6 +13,7 @@ from agent.doctor import check_sign_in
 from agent.settings import Settings, load_settings
 from agent.survey import run_survey
 from sandbox.control import SandboxControl
+from sandbox.variants import describe
 from tests.sweeping import assert_never_list_held, outcomes, reset_rules, sweep
 
 pytestmark = pytest.mark.browser
@@ -49,6 +50,17 @@ def test_survey_of_the_default_screens_finds_every_control(
     assert run.json_path.is_file() and run.html_path.is_file()
     assert result.refused_requests == []
     assert kinds(sandbox) == ["sign_in"]
+
+
+@pytest.mark.parametrize("seed", [3, 6])
+def test_survey_of_other_sites_of_the_family_finds_every_control(
+    browser: Browser, sandbox: SandboxControl, settings: Settings, seed: int
+) -> None:
+    sandbox.reset(scenario="rules", variant=seed, time_scale=0.01)
+    result = run_survey(settings, browser=browser).result
+    assert result.stopped is None, describe(seed)
+    assert [f"{f.screen}: {f.label}" for f in result.misses] == [], describe(seed)
+    assert kinds(sandbox) == ["sign_in"], describe(seed)
 
 
 def test_survey_writes_none_of_the_planted_personal_details(
