@@ -28,7 +28,7 @@ def survey(
     """Check every label and structure the procedure needs against the site, read-only; print the report's paths.
 
     Nothing can be written (the browser refuses every request but the sign-in). The report names what
-    was not found, the candidates on that screen and a [labels] block to paste; it holds no patient data.
+    was not found, the candidates on that screen and a TOML labels block to paste; it holds no patient data.
     """
     if reference is not None and not (reference.isdigit() and len(reference) == 10):
         raise typer.BadParameter("--reference takes a 10-digit reference number")
