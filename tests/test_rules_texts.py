@@ -276,3 +276,20 @@ def test_an_html_title_is_quoted_in_the_reason_only_when_it_is_a_status_line() -
 def test_a_code_is_quoted_but_a_name_is_not() -> None:
     assert read_text("Province must equal 'ON'.").problem == "must equal 'ON'"
     assert "Ontario" not in (read_text("Province must equal 'Ontario Smith'").problem or "")
+
+
+def test_classify_on_the_issues_examples_quotes_no_partner_text() -> None:
+    from agent.policy import Policy
+    from agent.rules.classify import classify
+
+    named = classify(json.dumps({"http_code": 400, "text": "John Smith is missing"}), Policy())
+    assert (named["field"], named["decision"]) == (None, "escalate")
+    phrase = "Postal code M5V 2T6 for John Smith at 123 Main St is invalid"
+    located = classify(json.dumps({"http_code": 400, "text": phrase}), Policy())
+    assert (located["field"], located["decision"]) == ("Postal code", "fix")
+    page = "<html><head><title>Error for patient John Smith DOB 1980-01-01</title></head></html>"
+    html = classify(json.dumps({"http_code": 400, "text": page}), Policy())
+    for result in (named, located, html):
+        said = " ".join(str(result[k]) for k in ("field", "path", "problem", "fix", "reason"))
+        for value in ("John", "Smith", "M5V", "2T6", "123 Main", "1980"):
+            assert value not in said, (value, said)
