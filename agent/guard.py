@@ -4,8 +4,8 @@ Every request whose method is not GET or HEAD is refused at the network layer (`
 whatever a page object clicks, and listed. The one exception is the sign-in form's own submission:
 right before it submits, the sign-in page object asks the guard to expect it, and the guard itself
 checks the page — the field must be a password, one-time-code or username field, and the allowance
-is for that field's form ``action`` only (or, for a script-driven form with no action, the first
-same-origin write), once, for a short time. A Resend or a clear can never meet that.
+is for that field's form ``action`` (or the first write to the page's own origin, for a form a script
+submits), once, for a short time, right around the sign-in click. A Resend or a clear never has one.
 
 Service workers are blocked in a guarded context: their requests would not pass ``context.route``.
 """
@@ -34,8 +34,8 @@ SIGN_IN_FIELD = """(el) => {
     if (!ok) return null;
     const form = el.form;
     if (!form) return {action: null, method: 'post'};
-    const explicit = form.hasAttribute('action');
-    return {action: explicit ? form.action : null, method: (form.method || 'get').toLowerCase()};
+    const scripted = form.hasAttribute('onsubmit') || !form.hasAttribute('action');
+    return {action: form.action || null, method: scripted ? 'post' : (form.method || 'get').toLowerCase()};
 }"""
 
 
@@ -90,6 +90,10 @@ class WriteGuard:
         )
         return True
 
+    def expect_nothing(self) -> None:
+        """The sign-in click has had its answer: nothing more is let through."""
+        self._expect = None
+
     def _handle(self, route: Route, request: Request) -> None:
         if request.method.upper() in SAFE_METHODS:
             route.fallback()
@@ -111,9 +115,9 @@ class WriteGuard:
         if time.monotonic() > until:
             self._expect = None
             return False
-        if action is not None:
-            return _bare(request.url) == action
-        return _origin(request.url) == origin
+        # The form's own action (which may be another origin: a sign-in service), or, for a form a script
+        # submits by itself (to an API of the same site), the first write to the page's own origin.
+        return (action is not None and _bare(request.url) == action) or _origin(request.url) == origin
 
 
 def guard_of(context: BrowserContext) -> WriteGuard | None:

@@ -216,14 +216,18 @@ class SignInPage(Screen):
         guard = guard_of(page.context)
         if guard is not None:  # a dry run's network guard lets this one submission through, nothing else
             guard.expect_sign_in(field)
-        field.evaluate("(el) => el.setAttribute('data-agent-submitted', '')")  # the page, not the site
-        button.first.click(timeout=self.timeout_ms)
-        with contextlib.suppress(PlaywrightError):  # a navigation ends the wait as well: that is the point
-            page.wait_for_function(
-                """() => {
-                    const shown = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
-                    const el = document.querySelector('[data-agent-submitted]');
-                    return !el || !shown(el) || [...document.querySelectorAll('[role=alert]')].some(shown);
-                }""",
-                timeout=self.settings.navigation_timeout_seconds * 1000,
-            )
+        try:
+            field.evaluate("(el) => el.setAttribute('data-agent-submitted', '')")  # the page, not the site
+            button.first.click(timeout=self.timeout_ms)
+            with contextlib.suppress(PlaywrightError):  # a navigation ends the wait as well: that is the point
+                page.wait_for_function(
+                    """() => {
+                        const shown = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+                        const el = document.querySelector('[data-agent-submitted]');
+                        return !el || !shown(el) || [...document.querySelectorAll('[role=alert]')].some(shown);
+                    }""",
+                    timeout=self.settings.navigation_timeout_seconds * 1000,
+                )
+        finally:
+            if guard is not None:
+                guard.expect_nothing()
