@@ -107,3 +107,21 @@ def test_a_trace_is_written_0600_without_the_password_or_the_session_cookie(
 def test_a_trace_inside_the_report_folder_is_refused(settings: Settings) -> None:
     with pytest.raises(SettingsError, match="inside the report folder"):
         sweep_and_report(settings.model_copy(update={"trace": settings.report_dir / "t.zip"}))
+
+
+def test_the_guard_lets_through_only_a_sign_in_fields_form(browser: Browser, settings: Settings) -> None:
+    context = new_context(browser, settings.model_copy(update={"dry_run": True}))
+    try:
+        page = context.new_page()
+        page.set_content(
+            '<form method="post" action="/referrals/1/notes"><input name="q" type="search"><textarea></textarea>'
+            '</form><form method="post" action="/session"><input type="password" name="p"></form>'
+        )
+        guard = guard_of(context)
+        assert guard is not None
+        assert guard.expect_sign_in(page.locator("input[name=q]")) is False
+        assert guard.expect_sign_in(page.locator("textarea")) is False
+        assert guard.expect_sign_in(page.locator("input[type=password]")) is True
+        guard.expect_nothing()
+    finally:
+        context.close()
