@@ -246,3 +246,22 @@ def test_the_window_is_closed_by_its_x_or_by_escape_and_is_gone(
     window.read()
     window.close()
     assert not window.dialog.is_visible()
+
+
+def test_resend_on_a_two_destination_referral_is_clicked_on_the_failed_destinations_row(
+    page: Page, sandbox: SandboxControl, settings: Settings
+) -> None:
+    ref = reset(sandbox, two_destinations=True, window_order="newest_first")["rules"]["R2_2d"]
+    truth = {a["destination"]: a for a in sandbox.referral(ref)["attempts"]}
+    window = open_window(page, settings, ref)
+    seen = window.read().attempts
+    assert {a.destination for a in seen} == set(truth)
+    failed = [a for a in seen if a.status is AttemptStatus.FAILED]
+    assert len(failed) == 1 and failed[0].can_resend
+    result = window.resend(failed[0], lambda: None)
+    assert result.page_error is None and result.window is not None
+    resends = sandbox.record("resend")
+    assert [(e["reference"], e["attempt_id"]) for e in resends] == [(ref, truth[failed[0].destination]["id"])]
+    before = {a.key for a in seen}
+    added = [a for a in result.window.attempts if a.key not in before]
+    assert [a.destination for a in added] == [failed[0].destination]
