@@ -28,7 +28,7 @@ from agent.pages.alerts import AlertWatch
 from agent.pages.dom import js_pattern, rx
 from agent.pages.loads import retry_after
 from agent.pages.masks import MARK_JS, MASK_ATTRIBUTE, UNMARK_JS
-from agent.pages.settle import PATIENCE_MS, POLL_MS, SETTLE_JS, WHY_JS, Settled
+from agent.pages.settle import PATIENCE_MS, POLL_MS, SETTLE_LOOP_JS, Settled
 from agent.settings import Labels, Settings
 
 __all__ = ["AlertWatch", "Screen", "guarded", "js_pattern", "rx"]
@@ -186,25 +186,25 @@ class Screen:
             "patienceMs": min(PATIENCE_MS, timeout / 3),
         }
         deadline = time.monotonic() + timeout / 1000
+        target = root if root is not None else self.page.locator("body")
         with self.guard(what):
             for _ in range(LOAD_TRIES):
-                args["root"] = root.element_handle(timeout=timeout) if root is not None else None
-                left = max(1.0, (deadline - time.monotonic()) * 1000)
+                args["timeoutMs"] = max(1.0, (deadline - time.monotonic()) * 1000)
+                args["pollMs"] = POLL_MS
                 try:
-                    handle = self.page.wait_for_function(SETTLE_JS, arg=args, polling=POLL_MS, timeout=left)
-                except PlaywrightTimeoutError:
-                    why = self.page.evaluate(WHY_JS, key)
-                    raise ControlMissing(
-                        f"{what} did not settle within {timeout / 1000:g} s ({why})",
-                        fix="check the screen in the screenshot; if it was relabelled, adjust the labels setting",
-                        screenshot=self.screenshot("not-settled"),
-                    ) from None
+                    # the page's own deadline answers first; Playwright's is only the backstop
+                    found: Any = target.evaluate(SETTLE_LOOP_JS, args, timeout=args["timeoutMs"] + 5000)
                 except PlaywrightError as exc:
-                    if not any(word in str(exc).lower() for word in NAVIGATED):
+                    if isinstance(exc, PlaywrightTimeoutError) or not any(w in str(exc).lower() for w in NAVIGATED):
                         raise
                     self.page.wait_for_load_state("domcontentloaded", timeout=timeout)
                     continue  # the page navigated (a pager link, a reload): read the new one
-                found: Any = handle.json_value()
+                if found.get("state") == "timeout":
+                    raise ControlMissing(
+                        f"{what} did not settle within {timeout / 1000:g} s ({found.get('why')})",
+                        fix="check the screen in the screenshot; if it was relabelled, adjust the labels setting",
+                        screenshot=self.screenshot("not-settled"),
+                    )
                 if found.get("state") == "signin":
                     raise self.expired(what)
                 shown = found.get("showing")

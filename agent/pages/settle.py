@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from agent.pages.dom import DOM_JS
 from agent.pages.tables import TABLE_JS, Table
 
-POLL_MS = 50
+POLL_MS = 25
 """How often the predicate is evaluated in the page; two equal reads this far apart are "stable"."""
 
 PATIENCE_MS = 1200
@@ -95,10 +95,27 @@ SETTLE_JS = (
 }"""
 )
 
-WHY_JS = """(key) => {
-    const store = globalThis[Symbol.for('caredove-agent.settle')] || {};
-    return store[key] ? store[key].why : 'nothing read yet';
-}"""
+SETTLE_LOOP_JS = (
+    "(root, args) => new Promise((resolve) => {\n"
+    + "const probe = ("
+    + SETTLE_JS
+    + r""");
+    // One round trip: the predicate is polled here in the page until it answers or the deadline
+    // passes (a navigation ends the evaluation, and the caller reads the new page).
+    const deadline = performance.now() + args.timeoutMs;
+    const tick = () => {
+        const found = probe({...args, root: root && root.nodeType === 1 && root !== document.body ? root : null});
+        if (found) return resolve(found);
+        if (performance.now() > deadline) {
+            const store = globalThis[Symbol.for('caredove-agent.settle')] || {};
+            return resolve({state: 'timeout', why: store[args.key] ? store[args.key].why : 'nothing read yet'});
+        }
+        setTimeout(tick, args.pollMs);
+    };
+    tick();
+})"""
+)
+"""``SETTLE_JS`` polled inside the page: ``locator.evaluate`` of this is the whole wait, in one call."""
 
 
 @dataclass(frozen=True)
