@@ -15,6 +15,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 from playwright.sync_api import BrowserContext
@@ -68,11 +69,39 @@ def _spellings(secret: str) -> set[bytes]:
     return {v.encode() for v in (secret, json.dumps(secret)[1:-1], quote_plus(secret), quote(secret, safe=""))}
 
 
+SECRET_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "proxy-authorization", "x-csrf-token"})
+
+
+def _scrub_headers(node: Any) -> Any:
+    """Every header of a secret kind, anywhere in a trace event, blanked (cookies of an earlier session
+    too, which the context no longer holds when the trace is saved)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("name"), str) and node["name"].lower() in SECRET_HEADERS and "value" in node:
+            return {**node, "value": REDACTED.decode()}
+        return {key: _scrub_headers(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_scrub_headers(item) for item in node]
+    return node
+
+
+def _scrub_events(data: bytes) -> bytes:
+    """A trace's event file: one JSON object per line."""
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            out.append(json.dumps(_scrub_headers(json.loads(line))).encode() if line.strip() else line)
+        except ValueError:
+            out.append(line)
+    return b"\n".join(out)
+
+
 def _scrub_zip(source: Path, target: Path, secrets: list[str]) -> None:
     needles = sorted(set().union(*(_spellings(s) for s in secrets)) if secrets else set(), key=len, reverse=True)
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
+            if item.filename.endswith((".trace", ".network")):
+                data = _scrub_events(data)
             for needle in needles:
                 data = data.replace(needle, REDACTED)
             zout.writestr(item, data)
