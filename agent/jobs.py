@@ -22,12 +22,14 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from agent import notify
+from agent.firetimes import next_fire_times
 from agent.logs import ScrubFilter
 from agent.metrics import registry_for, write_metrics
-from agent.models import SweepResult
+from agent.models import SweepResult, SweepRun
 from agent.notify.changes import Trouble, baseline, trouble
 from agent.pings import Pinger
-from agent.run import SweepRun
+from agent.reports.history import scan
+from agent.run import sweep_and_report
 from agent.schedules import Schedule, settings_for
 from agent.settings import Settings
 
@@ -71,7 +73,6 @@ def one_line(result: SweepResult, found: Trouble) -> str:
 def _inbox_history(settings: Settings) -> list[SweepResult]:
     """Every stored sweep of the inbox, oldest first — failed ones too (their ``failure`` says why):
     the night after a failure is told "OK again", and a failure is never a baseline."""
-    from agent.reports.history import scan
 
     stored = scan(settings.report_dir)
     results = [s.result for s in (*stored.sweeps, *stored.failed) if s.result.base_url == settings.base_url]
@@ -112,7 +113,6 @@ class ScheduledSweep:
     def _sweep_fn(self) -> SweepFn:
         if self.sweep is not None:
             return self.sweep
-        from agent.run import sweep_and_report
 
         return sweep_and_report
 
@@ -215,7 +215,6 @@ class StandingDigest:
 def overdue_after(schedule: Schedule, settings: Settings, now: datetime) -> float:
     """Hours without a finished sweep before the watchdog speaks: ``overdue_hours``, or longer for a
     schedule whose sweeps are further apart (a weekly one is not overdue on its second day)."""
-    from agent.scheduler import next_fire_times
 
     times = [t.astimezone(UTC) for t in next_fire_times(schedule, now, 8)]
     gaps = [(b - a).total_seconds() / 3600 for a, b in pairwise(times)]

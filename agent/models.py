@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -200,7 +201,6 @@ class ReferralResult(BaseModel):
     first_seen: datetime | None = None
     nights_open: int = 1
     screenshot: str | None = Field(default=None, description="Relative to the report folder.")
-
     url: str | None = Field(default=None, description="The referral's address on the site, as the agent used it.")
 
 
@@ -237,7 +237,6 @@ class SweepResult(BaseModel):
         default_factory=list,
         description="Dry run: the writes the browser's network guard refused ('POST https://…/path'), in order.",
     )
-
     unseen: Unseen | None = Field(
         default=None, description="Set when the agent saw fewer referrals than the site says: never a clean night."
     )
@@ -245,6 +244,18 @@ class SweepResult(BaseModel):
     failure: str | None = Field(
         default=None, description="Why the sweep failed before reaching any referral (a safe one-line message)."
     )
+
     @staticmethod
     def count(referrals: list[ReferralResult]) -> dict[str, int]:
         return {outcome.value: sum(r.outcome is outcome for r in referrals) for outcome in Outcome}
+
+
+class SweepRun(BaseModel):
+    """What one finished sweep left behind."""
+
+    model_config = ConfigDict(frozen=True)
+
+    result: SweepResult
+    report_dir: Path = Path()
+    report_json: Path = Path()
+    report_html: Path | None = None

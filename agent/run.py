@@ -13,14 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext
-from pydantic import BaseModel, ConfigDict
 
 from agent import tracing
 from agent.browser import launched
 from agent.guard import WriteGuard, guard_of
 from agent.ledger import Ledger
 from agent.lock import sweep_lock
-from agent.models import SweepResult
+from agent.models import SweepRun
 from agent.pages import SignInPage
 from agent.places import FILE_MODES, apply_umask, missing_ledger_problem
 from agent.progress import reporter
@@ -30,17 +29,6 @@ from agent.sweep import Sweep
 from agent.tracing import check_trace_path
 
 log = logging.getLogger("caredove_agent.run")
-
-
-class SweepRun(BaseModel):
-    """What one finished sweep left behind."""
-
-    model_config = ConfigDict(frozen=True)
-
-    result: SweepResult
-    report_dir: Path = Path()
-    report_json: Path = Path()
-    report_html: Path | None = None
 
 
 def new_sweep_dir(report_dir: Path, started: datetime, *, dry_run: bool) -> tuple[str, Path]:

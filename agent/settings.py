@@ -27,6 +27,7 @@ from pydantic_settings import (
 from agent.errors import SettingsError
 from agent.places import FileMode, default_ledger, readable_by_others, resolve_paths
 from agent.policy import Policy
+from agent.reports.links import check_pattern
 
 log = logging.getLogger("caredove_agent.settings")
 
@@ -100,7 +101,8 @@ class Labels(BaseModel):
     # What a confirmation raised by the agent's own click says (a native confirm() or an in-page
     # dialog): only one that matches is confirmed, anything else is cancelled and reported.
     confirm_clear: str = (
-        r"\b(clear|dismiss|resolv|remov)\w*\b[^.?!]{0,80}\berrors?\b|\berrors?\b[^.?!]{0,80}\b(clear|dismiss|resolv|remov)"
+        r"\b(clear|dismiss|resolv|remov)\w*\b[^.?!]{0,80}\berrors?\b"
+        r"|\berrors?\b[^.?!]{0,80}\b(clear|dismiss|resolv|remov)"
     )
     confirm_resend: str = r"\b(re-?send|resubmit|send\b[^.?!]{0,40}\bagain)"
     confirm_button: str = (
@@ -197,15 +199,14 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return iana_zone(value)
+
     @field_validator("referral_url")
     @classmethod
     def _referral_pattern(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from agent.reports.links import check_pattern  # the one place that fills the pattern
 
         return check_pattern(value)
-
 
     @field_validator("only")
     @classmethod

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
 from agent.models import SweepResult
+from agent.reports import load_history
+from agent.reports.history import StoredSweep, scan
 from agent.settings import Settings
-
-if TYPE_CHECKING:
-    from agent.reports.history import StoredSweep
 
 
 def read_history(report_dir: Path) -> list[SweepResult]:
     """Every readable ``<report_dir>/<folder>/report.json``, oldest first (the reports module's reading)."""
-    from agent.reports import load_history
 
     return load_history(report_dir)
 
@@ -81,7 +78,6 @@ class SweepStatus(BaseModel):
 
 def sweep_status(settings: Settings, now: datetime) -> SweepStatus:
     """The newest sweep of the configured inbox (any inbox when no base URL is set) in its report folder."""
-    from agent.reports.history import scan
 
     history = scan(settings.report_dir)
 

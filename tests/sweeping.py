@@ -9,8 +9,9 @@ from typing import Any
 
 from playwright.sync_api import Browser
 
+from agent.models import SweepRun
 from agent.policy import Policy
-from agent.run import SweepRun, sweep_and_report
+from agent.run import sweep_and_report
 from agent.settings import Settings
 from sandbox.control import SandboxControl
 

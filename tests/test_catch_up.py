@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from agent.models import SweepResult
-from agent.run import SweepRun
-from agent.scheduler import missed_run, plan
+from agent.firetimes import missed_run
+from agent.models import SweepResult, SweepRun
+from agent.scheduler import plan
 from agent.schedules import Schedule, load_schedule
 from agent.settings import Settings
 

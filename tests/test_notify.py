@@ -18,9 +18,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from pydantic import SecretStr
 
 from agent.errors import SettingsError
-from agent.models import Outcome, ReferralResult, SweepResult
+from agent.models import Outcome, ReferralResult, SweepResult, SweepRun
 from agent.notify import deliver, notify_failure, notify_sweep, setup_warnings
-from agent.run import SweepRun
 from agent.schedules import EmailNotify, Notify, Schedule, WebhookNotify, load_schedule
 from agent.settings import Settings
 from tests.receivers import HttpReceiver, Mailbox, free_port, http_receiver, smtp_server

@@ -20,9 +20,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from agent.jobs import ScheduledSweep
-from agent.models import ActionRecord, ActionType, Outcome, ReferralResult, SweepResult
+from agent.models import ActionRecord, ActionType, Outcome, ReferralResult, SweepResult, SweepRun
 from agent.pings import Pinger, ping_url
-from agent.run import SweepRun
 from agent.schedules import Ping, Schedule, load_schedule
 from agent.settings import Settings
 from tests.receivers import HttpReceiver, free_port, http_receiver

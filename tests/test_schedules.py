@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agent.errors import SettingsError
-from agent.scheduler import next_fire_times
+from agent.firetimes import next_fire_times
 from agent.schedules import Schedule, load_schedule, load_schedules, settings_for
 
 REPO = Path(__file__).resolve().parent.parent

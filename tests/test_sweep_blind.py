@@ -11,8 +11,8 @@ import json
 import pytest
 from playwright.sync_api import Browser
 
+from agent.models import SweepRun
 from agent.notify.changes import blind
-from agent.run import SweepRun
 from agent.settings import Settings
 from sandbox.control import SandboxControl
 from tests.sweeping import STATE_CHANGING, reset_rules, sweep

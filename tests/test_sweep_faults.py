@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from agent.errors import SignInFailed
 from agent.ledger import Ledger
-from agent.run import SweepRun
+from agent.models import SweepRun
 from agent.settings import Settings
 from sandbox.control import SandboxControl
 from tests.sweeping import assert_never_list_held, by_reference, outcomes, reset_rules, sweep

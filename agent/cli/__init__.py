@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from agent import __version__
+from agent.cli import classify_cmd, doctor_cmd, report_cmd, sandbox_cmd, schedule_cmd, status_cmd, survey_cmd, sweep_cmd
 from agent.cli.failures import EXIT_UNEXPECTED, plain_failure, unexpected
 from agent.errors import AgentError
 
@@ -43,20 +44,8 @@ def _main(
 
 
 def _register() -> None:
-    from agent.cli import (
-        classify_cmd,
-        doctor_cmd,
-        report_cmd,
-        sandbox_cmd,
-        schedule_cmd,
-        status_cmd,
-        survey_cmd,
-        sweep_cmd,
-    )
 
-    for module in (
-        sweep_cmd, survey_cmd, classify_cmd, report_cmd, schedule_cmd, status_cmd, doctor_cmd, sandbox_cmd
-    ):
+    for module in (sweep_cmd, survey_cmd, classify_cmd, report_cmd, schedule_cmd, status_cmd, doctor_cmd, sandbox_cmd):
         module.register(app)
 
 

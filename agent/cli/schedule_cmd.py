@@ -10,8 +10,14 @@ from typing import Annotated
 import typer
 
 from agent.cli.common import ConfigOpt, build_settings
-from agent.logs import ScrubFilter
-from agent.schedules import Schedule
+from agent.cli.running import print_run, stop_on_signals
+from agent.errors import AgentError, SettingsError
+from agent.firetimes import next_fire_times
+from agent.jobs import StandingDigest
+from agent.logs import ScrubFilter, configure_logging
+from agent.notify import setup_warnings
+from agent.scheduler import find_schedule, run_forever, run_once
+from agent.schedules import Schedule, load_schedules
 
 SchedulesOpt = Annotated[
     Path | None, typer.Option("--schedules", help="Folder of schedule files (default: schedules_dir, ./schedules).")
@@ -20,8 +26,6 @@ SchedulesOpt = Annotated[
 
 def schedule_list(config: ConfigOpt = None, schedules: SchedulesOpt = None) -> None:
     """Each schedule, when it runs, what it sweeps, and its next 3 run times."""
-    from agent.scheduler import next_fire_times
-    from agent.schedules import load_schedules
 
     settings = build_settings(config, schedules_dir=schedules)
     found = load_schedules(settings.schedules_dir)
@@ -70,7 +74,6 @@ def schedule_run(
 
     With --now NAME: one sweep of that schedule, then exit with the codes of `sweep` (0 when it ran;
     the sweep's own code when it could not run or saw fewer referrals than the site says)."""
-    from agent.scheduler import run_forever
 
     found, scrubber = _start(config, schedules, log_format, log_level)
     if now is not None:
@@ -82,7 +85,6 @@ def schedule_run(
 def refuse_sweep_flags(name: str, flags: dict[str, object]) -> None:
     """`sweep --schedule NAME` takes every setting from the schedule: a flag beside it (``--dry-run``!)
     would be silently ignored and the sweep would click for real, so it is refused instead."""
-    from agent.errors import SettingsError
 
     given = [flag for flag, value in flags.items() if value is not None]
     if given:
@@ -102,9 +104,6 @@ def _start(
     config: Path | None, schedules: Path | None, log_format: str, log_level: str
 ) -> tuple[list[Schedule], ScrubFilter]:
     """Settings, scrubbed logging and the schedule files, as every schedule command starts."""
-    from agent.errors import SettingsError
-    from agent.logs import configure_logging
-    from agent.schedules import load_schedules
 
     if log_format not in ("text", "json"):
         raise SettingsError(f"--log-format {log_format!r} is not text or json", fix="use --log-format json or text")
@@ -115,16 +114,12 @@ def _start(
 
 
 def notify_warnings(schedule: Schedule) -> list[str]:
-    from agent.notify import setup_warnings
 
     return setup_warnings(schedule)
 
 
 def fire_now(found: list[Schedule], name: str, *, config: Path | None, scrubber: ScrubFilter | None) -> None:
     """One run of schedule ``name``; prints the report paths like `sweep`, and exits like it."""
-    from agent.cli.sweep_cmd import print_run, stop_on_signals
-    from agent.errors import AgentError
-    from agent.scheduler import find_schedule, run_once
 
     schedule = find_schedule(found, name)
     with stop_on_signals() as stop:
@@ -148,8 +143,6 @@ def schedule_digest(
     schedules: SchedulesOpt = None,
 ) -> None:
     """Send schedule NAME's standing-work digest now (everything open after its inbox's newest sweep)."""
-    from agent.jobs import StandingDigest
-    from agent.scheduler import find_schedule
 
     found, _ = _start(config, schedules, "text", "INFO")
     schedule = find_schedule(found, name)

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import typer
 
 from agent.cli.common import BaseUrlOpt, ConfigOpt, ReportDirOpt, build_settings
+from agent.status import sweep_status
 
 
 def status(config: ConfigOpt = None, base_url: BaseUrlOpt = None, report_dir: ReportDirOpt = None) -> None:
     """The last sweep's time, outcome counts and report; exit 1 when overdue or when no sweep has run."""
-    from agent.status import sweep_status
 
     settings = build_settings(config, base_url=base_url, report_dir=report_dir)
     state = sweep_status(settings, datetime.now(UTC))

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -24,9 +21,10 @@ from agent.cli.common import (
     TraceOpt,
     build_settings,
 )
-from agent.errors import SweepBlind, SweepIncomplete
+from agent.cli.running import print_run, stop_on_signals
+from agent.cli.schedule_cmd import fire_named, refuse_sweep_flags
 from agent.logs import configure_logging
-from agent.run import SweepRun, sweep_and_report
+from agent.run import sweep_and_report
 from agent.settings import Settings
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Decide and report; click nothing that changes anything.")]
@@ -56,48 +54,12 @@ LockWaitOpt = Annotated[
 ]
 
 
-@contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
-    """SIGTERM/SIGINT end the sweep between two referrals, never between an intent and its click.
-    The previous handlers come back afterwards."""
-    stop = threading.Event()
-
-    def handler(signum: int, _frame: object) -> None:
-        name = signal.Signals(signum).name
-        print(f"caredove-agent: {name} received, finishing the current referral", file=sys.stderr)
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield stop
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 def scrubbed_logs(settings: Settings, log_format: str, log_level: str) -> None:
     """Every log line goes through the scrubbing filter, which knows the configured password."""
     if log_format not in ("text", "json"):
         raise typer.BadParameter("--log-format must be text or json")
     secrets = [settings.password.get_secret_value()] if settings.password else []
     configure_logging("json" if log_format == "json" else "text", log_level.upper(), secrets=secrets)
-
-
-def print_run(run: SweepRun) -> None:
-    counts = ", ".join(f"{n} {outcome}" for outcome, n in run.result.summary.items() if n)
-    print(f"swept {len(run.result.referrals)} referrals with integration errors: {counts or 'none'}", file=sys.stderr)
-    for problem in run.result.problems:
-        print(f"attention: {problem}", file=sys.stderr)
-    print(run.report_json)
-    if run.report_html:
-        print(run.report_html)
-    if run.result.unseen is not None:
-        raise SweepBlind(
-            f"saw fewer referrals than the site says ({run.result.unseen.found} found)",
-            fix=f"see what was not seen at the top of the report; {run.report_json}",
-        )
-    if not run.result.complete:
-        raise SweepIncomplete("the sweep stopped early", fix=f"see the report's problems; {run.report_json}")
 
 
 def sweep(
@@ -124,8 +86,6 @@ def sweep(
     Prints the path of report.json and report.html. Exit 0 when the sweep ran (even with escalations).
     """
     if schedule is not None:
-        from agent.cli.schedule_cmd import fire_named, refuse_sweep_flags
-
         refuse_sweep_flags(
             schedule,
             {"--dry-run": dry_run or None, "--only": only or None, "--max-actions": max_actions,

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 
-from agent.models import SweepResult
+from agent.models import SweepResult, SweepRun
 from agent.notify.changes import baseline, changes, overdue, recovered, trouble
 from agent.notify.channels import send_email, send_webhook
 from agent.notify.messages import (
@@ -41,7 +41,6 @@ from agent.notify.messages import (
     standing_message,
     trouble_message,
 )
-from agent.run import SweepRun
 from agent.schedules import Schedule
 from agent.settings import Settings
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.models import Outcome, ReferralResult, SweepResult
 from agent.notify.changes import Changes, Trouble, blind, open_items
 from agent.redact import REDACTED, scrub, shorten
+from agent.reports.view import outage_groups
 
 Kind = Literal["trouble", "recovered", "new", "standing"]
 Severity = Literal["critical", "warning", "notice", "info"]
@@ -263,7 +264,6 @@ def _new_subject(changes: Changes) -> str:
 
 def _outages(changes: Changes) -> dict[str, list[ReferralResult]]:
     """Destinations with many new 500-series escalations at once: what looks like a Service Failure."""
-    from agent.reports.view import outage_groups
 
     return outage_groups(list(changes.new))
 
