@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         if "floor" in wanted:
             say(f"floor: bare Playwright vs dry-run sweep, 50 errors, best of {repeats}")
             results.floor = floor.run(b, errors=50, repeats=repeats)
+            say(f"floor, asynchronous look: rows and window contents fetched late, Load more; best of {repeats}")
+            results.floor_late = floor.run(b, errors=50, repeats=repeats, late=True)
         if args.profile:
             say("profile: every Playwright call of one floor run and one sweep")
             results.profile = (50, *floor.profiled(b, errors=50))
