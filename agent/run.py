@@ -23,6 +23,9 @@ from agent.models import SweepRun
 from agent.pages import SignInPage
 from agent.places import FILE_MODES, apply_umask, missing_ledger_problem
 from agent.progress import reporter
+from agent.reports import write_reports
+from agent.reports.failed import record_failure
+from agent.reports.links import with_inbox
 from agent.reports.write import write_atomic
 from agent.settings import Settings
 from agent.sweep import Sweep
@@ -126,20 +129,16 @@ def sweep_and_report(
                         update={"refused_requests": refused, "problems": [*result.problems, problem]}
                     )
         except Exception as exc:
-            from agent.reports.failed import record_failure
-
             record_failure(exc, settings, sweep_id=sweep_id, started=started, sweep_dir=sweep_dir)
             raise
         finally:
             show.close()
-        from agent.reports.links import with_inbox
 
         result = with_inbox(result, settings.inbox_url)
         if history_gap:
             result = result.model_copy(update={"problems": [history_gap, *result.problems]})
         report_json = sweep_dir / "report.json"
         write_atomic(report_json, result.model_dump_json(indent=2), mode=FILE_MODES[settings.file_mode])
-        from agent.reports import write_reports
 
         files = write_reports(
             result, sweep_dir, settings.report_dir, zone=settings.zone, referral_url=settings.referral_url

@@ -13,7 +13,6 @@ Nothing personal is written: see agent.survey_labels.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -22,19 +21,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from playwright.sync_api import Browser, BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
-from pydantic import BaseModel, Field
 
 from agent.browser import launched
 from agent.errors import AgentError, PageError, SignInFailed
 from agent.models import AttemptStatus
 from agent.pages import InboxPage, SignInPage
 from agent.pages.survey import Inventory, SurveyProbe, TableSeen
+from agent.places import FILE_MODES
 from agent.rules.reader import read_response
 from agent.run import new_context, refusals, traced
 from agent.settings import Labels, Settings
+from agent.survey_files import new_survey_dir, write_survey
 from agent.survey_labels import (
     Finding,
     check_control,
@@ -46,44 +45,22 @@ from agent.survey_labels import (
     personal_words,
     toml_block,
 )
+from agent.survey_result import ScreenRecord, SurveyResult, SurveyRun
+from agent.survey_tables import (
+    column_link,
+    date_style,
+    dialog_only,
+    failed_row_button,
+    inbox_columns,
+    main_table,
+    name_column_words,
+    window_columns,
+)
 from agent.sweep import screens_of
 
-TEMPLATES = Path(__file__).parent / "reports" / "templates"
 INBOX_COLUMNS = ("reference_column", "registrant_column", "service_column", "submitted_column", "status_column",
                  "workflow_column")  # fmt: skip
 WINDOW_COLUMNS = ("date_column", "trigger_column", "destination_column", "attempt_status_column", "response_column")
-
-
-class ScreenRecord(BaseModel):
-    name: str
-    seconds: float
-    aria: str = Field(description="Playwright's ARIA snapshot, every data cell's text replaced by its kind.")
-    screenshot: str | None = Field(default=None, description="Masked; relative to the survey folder.")
-
-
-class SurveyResult(BaseModel):
-    survey_id: str
-    base_url: str
-    started_at: datetime
-    finished_at: datetime | None = None
-    findings: list[Finding] = Field(default_factory=list)
-    conclusions: dict[str, Any] = Field(default_factory=dict)
-    cross_checks: list[str] = Field(default_factory=list)
-    screens: list[ScreenRecord] = Field(default_factory=list)
-    suggested_labels: str = ""
-    refused_requests: list[str] = Field(default_factory=list)
-    stopped: str | None = Field(default=None, description="Why the survey could not go on, if it stopped.")
-
-    @property
-    def misses(self) -> list[Finding]:
-        return [f for f in self.findings if f.found is False]
-
-
-class SurveyRun(BaseModel):
-    result: SurveyResult
-    folder: Path
-    json_path: Path
-    html_path: Path
 
 
 class Survey:
@@ -136,12 +113,12 @@ class Survey:
             opened = False
         seconds = round(time.monotonic() - started, 3)
         seen = self.probe.inventory()
-        table = _main_table(seen, in_dialog=False)
-        self.known |= personal_words(seen, self.labels.registrant_column) | _name_column_words(table)
+        table = main_table(seen, in_dialog=False)
+        self.known |= personal_words(seen, self.labels.registrant_column) | name_column_words(table)
         self._add(check_text("banner_count", "inbox", seen, self.labels, self.known))
         self._add(check_control("errors_filter", "inbox", seen, self.labels, self.known, where="outside_rows",
                                 seconds=seconds))  # fmt: skip
-        structural = _inbox_columns(table) if table else {}
+        structural = inbox_columns(table) if table else {}
         for key in INBOX_COLUMNS:
             self._add(check_header(key, "inbox", table, self.labels, self.known, structural.get(key)))
         self._add(check_control("error_control", "inbox", seen, self.labels, self.known, where="rows"))
@@ -225,18 +202,18 @@ class Survey:
             with contextlib.suppress(PageError):  # waits for the window's rows; a relabelled one is read below
                 window.read()
         seconds = took()
-        seen = _dialog_only(self.probe.inventory())
-        table = _main_table(seen, in_dialog=True)
+        seen = dialog_only(self.probe.inventory())
+        table = main_table(seen, in_dialog=True)
         title = any(re.search(self.labels.window_title, d, re.IGNORECASE) for d in seen["dialogs"])
         dialogs = [f"dialog '{kind_of(d, self.known) if d else ''}'" for d in seen["dialogs"]]
         self._add(Finding(label="window_title", screen="window", found=title, seconds=seconds,
                           how="dialog name" if title else "", pattern=self.labels.window_title,
                           candidates=dialogs))  # fmt: skip
-        structural = _window_columns(table) if table else {}
+        structural = window_columns(table) if table else {}
         for key in WINDOW_COLUMNS:
             self._add(check_header(key, "window", table, self.labels, self.known, structural.get(key)))
-        failed_button = _failed_row_button(table, structural.get("attempt_status_column")) if table else None
-        view_link = _column_link(table, structural.get("response_column")) if table else None
+        failed_button = failed_row_button(table, structural.get("attempt_status_column")) if table else None
+        view_link = column_link(table, structural.get("response_column")) if table else None
         self._add(check_control("resend", "window", seen, self.labels, self.known, where="rows",
                                 structural=failed_button))  # fmt: skip
         self._add(check_control("view", "window", seen, self.labels, self.known, where="rows", structural=view_link))
@@ -292,7 +269,7 @@ class Survey:
         if table is not None:
             index = column_where(table, "date")
             texts = [r[index]["text"] for r in table["rows"] if index is not None and index < len(r)]
-            self.result.conclusions["date_style"] = _date_style(texts, any(
+            self.result.conclusions["date_style"] = date_style(texts, any(
                 r[index]["time"] for r in table["rows"] if index is not None and index < len(r)))  # fmt: skip
 
     # --- bookkeeping ---------------------------------------------------------------------------------
@@ -329,87 +306,7 @@ class Survey:
         self.result.screens.append(ScreenRecord(name=name, seconds=seconds, aria=aria, screenshot=relative))
 
 
-# --- structure read from the cells ----------------------------------------------------------------------
-
-
-def _main_table(seen: Inventory, *, in_dialog: bool) -> TableSeen | None:
-    tables = [t for t in seen["tables"] if t["in_dialog"] == in_dialog and t["headers"]]
-    return max(tables, key=lambda t: len(t["rows"]), default=None)
-
-
-def _dialog_only(seen: Inventory) -> Inventory:
-    return {**seen, "controls": [c for c in seen["controls"] if c["in_dialog"]], "lines": []}
-
-
-def _name_column_words(table: TableSeen | None) -> set[str]:
-    """Words of any column whose cells look like people's names (two or more capitalised words)."""
-    if table is None:
-        return set()
-    words: set[str] = set()
-    width = max((len(r) for r in table["rows"]), default=0)
-    for index in range(width):
-        cells = [r[index]["text"] for r in table["rows"] if index < len(r)]
-        named = [c for c in cells if re.fullmatch(r"[A-Z][\w'’-]+(,? [A-Z][\w'’.-]+)+", c)]
-        if cells and len(named) * 2 > len(cells) and len(set(cells)) * 2 > len(cells):
-            words |= {w.lower() for c in named for w in re.findall(r"[^\W\d_]{3,}", c)}
-    return words
-
-
-def _inbox_columns(table: TableSeen) -> dict[str, int | None]:
-    reference = column_where(table, "reference")
-    submitted = column_where(table, "date", {reference} if reference is not None else set())
-    workflow = column_where(table, "buttons")
-    return {"reference_column": reference, "submitted_column": submitted, "workflow_column": workflow}
-
-
-def _window_columns(table: TableSeen) -> dict[str, int | None]:
-    date = column_where(table, "date")
-    taken = {i for i in (date,) if i is not None}
-    status = column_where(table, "status", taken)
-    taken |= {status} if status is not None else set()
-    response = column_where(table, "link", taken)
-    trigger = column_where(table, "trigger", taken)
-    destination = column_where(table, "partner", taken)
-    return {"date_column": date, "attempt_status_column": status, "response_column": response,
-            "trigger_column": trigger, "destination_column": destination}  # fmt: skip
-
-
-def _failed_row_button(table: TableSeen, status: int | None) -> str | None:
-    for row in table["rows"]:
-        texts = " ".join(" ".join([c["text"], *c["icons"]]) for c in row)
-        if re.search(r"fail|error|red x", texts, re.IGNORECASE):
-            for cell in row:
-                if cell["buttons"]:
-                    return cell["buttons"][0]
-    return None
-
-
-def _column_link(table: TableSeen, index: int | None) -> str | None:
-    if index is None:
-        return None
-    return next((r[index]["link"][0] for r in table["rows"] if index < len(r) and r[index]["link"]), None)
-
-
-def _date_style(texts: list[str], machine: bool) -> str:
-    sample = " ".join(texts)
-    style = ("ISO (2025-01-10 08:48)" if re.search(r"\d{4}-\d{2}-\d{2}", sample) else
-             "month name first (January 10, 2025 …)" if re.search(r"[A-Za-z]{3,} \d{1,2},? \d{4}", sample) else
-             "day first (10 Jan 2025 …)" if re.search(r"\d{1,2} [A-Za-z]{3,} \d{4}", sample) else "other")  # fmt: skip
-    return style + ("; <time datetime> given" if machine else "; no <time datetime>")
-
-
-# --- running and writing ---------------------------------------------------------------------------------
-
-
-def new_survey_dir(report_dir: Path, started: datetime) -> tuple[str, Path]:
-    survey_id = "survey-" + started.strftime("%Y%m%d-%H%M%S")
-    folder = report_dir / survey_id
-    suffix = 1
-    while folder.exists():
-        suffix += 1
-        folder = report_dir / f"{survey_id}-{suffix}"
-    folder.mkdir(parents=True)
-    return folder.name, folder
+# --- running --------------------------------------------------------------------------------------------
 
 
 def run_survey(
@@ -441,29 +338,10 @@ def run_survey(
         known = walk.known
     result.finished_at = datetime.now(UTC)
     result.suggested_labels = toml_block(result.findings)
-    run = write_survey(result, folder, known)
+    run = write_survey(result, folder, known, mode=FILE_MODES[settings.file_mode])
     if isinstance(failure, SignInFailed):
         raise failure
     return run
-
-
-def write_survey(result: SurveyResult, folder: Path, known: set[str]) -> SurveyRun:
-    """survey.json and survey.html (mode 0640), a last pass removing any registrant word seen."""
-    json_path, html_path = folder / "survey.json", folder / "survey.html"
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    html = env.get_template("survey.html").render(s=result, misses=result.misses)
-    for path, text in ((json_path, result.model_dump_json(indent=2)), (html_path, html)):
-        path.write_text(_last_pass(text, known), encoding="utf-8")
-        os.chmod(path, 0o640)
-    return SurveyRun(result=result, folder=folder, json_path=json_path, html_path=html_path)
-
-
-def _last_pass(text: str, known: set[str]) -> str:
-    for word in sorted(known, key=len, reverse=True):
-        text = re.sub(rf"(?i)\b{re.escape(word)}\b", "<name>", text)
-    return text
 
 
 def doctor_checks(settings: Settings, *, browser: Browser | None = None) -> list[Finding]:

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from agent.models import TextKind
-from agent.rules.texts import explain, read_text
+from agent.rules.texts import read_text
+from agent.rules.wording import explain
 
 POSTAL = "'Primary Contact's Postal Code (Patient.contact[0].address.postCode)' is missing."
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
-import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -27,7 +25,7 @@ from agent.errors import ControlMissing, PageError, PageUnavailable, SessionExpi
 from agent.pages.alerts import AlertWatch
 from agent.pages.dom import js_pattern, rx
 from agent.pages.loads import retry_after
-from agent.pages.masks import MARK_JS, MASK_ATTRIBUTE, UNMARK_JS
+from agent.pages.masks import MARK_JS, MASK_ATTRIBUTE, UNMARK_JS, claim, keep
 from agent.pages.settle import PATIENCE_MS, POLL_MS, SETTLE_LOOP_JS, Settled
 from agent.settings import Labels, Settings
 
@@ -114,6 +112,14 @@ class Screen:
                     f"the page changed under {what}", fix="the sweep goes back to a known screen and looks again"
                 ) from None
             raise PageUnavailable(f"{what} failed: {_first_line(exc)}", fix=_fix_for(message)) from None
+
+    def shows(self, locator: Locator, timeout_ms: float) -> bool:
+        """Whether ``locator`` becomes visible within ``timeout_ms`` (no error: the caller tries another way)."""
+        try:
+            locator.first.wait_for(state="visible", timeout=timeout_ms)
+        except PlaywrightTimeoutError:
+            return False
+        return True
 
     def expired(self, what: str) -> SessionExpired:
         return SessionExpired(
@@ -330,7 +336,7 @@ class Screen:
         placed there is no screenshot rather than an unmasked one."""
         if self.artifacts is None or not self.settings.screenshots:
             return None
-        path = self._claim(name)
+        path = claim(self.artifacts, name)
         token = uuid.uuid4().hex
         try:
             self.mark_personal(token)
@@ -347,60 +353,8 @@ class Screen:
 
     def mark_personal(self, token: str) -> int:
         """Tag every element a screenshot must mask with ``token``; returns how many were tagged."""
-        labels = self.labels
-        columns = [
-            labels.reference_column,
-            labels.status_column,
-            labels.workflow_column,
-            labels.date_column,
-            labels.trigger_column,
-            labels.destination_column,
-            labels.attempt_status_column,
-            labels.response_column,
-        ]
-        controls = [
-            labels.error_control,
-            labels.resend,
-            labels.clear,
-            labels.close,
-            labels.view,
-            labels.next_page,
-            labels.load_more,
-            labels.errors_filter,
-            labels.show_all,
-            labels.menu_referrals,
-            labels.menu_inbox,
-            labels.dismiss,
-            labels.sign_in,
-        ]
-        args = {
-            "attribute": MASK_ATTRIBUTE,
-            "token": token,
-            "columns": _any(columns),
-            "controls": _any(controls),
-            "texts": _any([labels.banner_count, labels.showing]),
-        }
-        marked: Any = self.page.evaluate(MARK_JS, args)
+        marked: Any = self.page.evaluate(MARK_JS, {"attribute": MASK_ATTRIBUTE, "token": token, **keep(self.labels)})
         return int(marked)
-
-    def _claim(self, name: str) -> Path:
-        """A file name of its own for this screenshot, claimed atomically (mode 0600)."""
-        assert self.artifacts is not None
-        self.artifacts.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "screen"
-        for n in range(1, 10_000):
-            path = self.artifacts / (f"{stem}.png" if n == 1 else f"{stem}-{n}.png")
-            try:
-                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            except FileExistsError:
-                continue
-            return path
-        return self.artifacts / f"{stem}-{uuid.uuid4().hex[:8]}.png"
-
-
-def _any(patterns: Sequence[str | None]) -> str:
-    """One JavaScript pattern matching any of the labels."""
-    return "|".join(f"(?:{js_pattern(p)})" for p in patterns if p)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -18,8 +18,15 @@ looks into open shadow roots), and untagged again. If the tagging fails, there i
 
 from __future__ import annotations
 
-from agent.pages.dom import DOM_JS
+import os
+import re
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent.pages.dom import DOM_JS, js_pattern
 from agent.pages.tables import TABLE_JS
+from agent.settings import Labels
 
 MASK_ATTRIBUTE = "data-caredove-mask"
 
@@ -85,3 +92,54 @@ UNMARK_JS = (
     return true;
 }"""
 )
+
+
+def keep(labels: Labels) -> dict[str, str]:
+    """What a screenshot leaves visible, as JavaScript patterns: the columns the agent reads, its own
+    controls, and the counts (banner, "Showing … of n"); everything else is masked."""
+    columns = [
+        labels.reference_column,
+        labels.status_column,
+        labels.workflow_column,
+        labels.date_column,
+        labels.trigger_column,
+        labels.destination_column,
+        labels.attempt_status_column,
+        labels.response_column,
+    ]
+    controls = [
+        labels.error_control,
+        labels.resend,
+        labels.clear,
+        labels.close,
+        labels.view,
+        labels.next_page,
+        labels.load_more,
+        labels.errors_filter,
+        labels.show_all,
+        labels.menu_referrals,
+        labels.menu_inbox,
+        labels.dismiss,
+        labels.sign_in,
+    ]
+    return {"columns": _any(columns), "controls": _any(controls), "texts": _any([labels.banner_count, labels.showing])}
+
+
+def claim(artifacts: Path, name: str) -> Path:
+    """A file name of its own for one screenshot, claimed atomically (mode 0600): never one
+    ``missing.png`` overwritten by the next."""
+    artifacts.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "screen"
+    for n in range(1, 10_000):
+        path = artifacts / (f"{stem}.png" if n == 1 else f"{stem}-{n}.png")
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            continue
+        return path
+    return artifacts / f"{stem}-{uuid.uuid4().hex[:8]}.png"
+
+
+def _any(patterns: Sequence[str | None]) -> str:
+    """One JavaScript pattern matching any of the labels."""
+    return "|".join(f"(?:{js_pattern(p)})" for p in patterns if p)

@@ -17,7 +17,7 @@ decision of them, naming the destination it concerns. Resends in one failure are
 the agent's ledger (:func:`resends_used`) and from the window's own history (:func:`resends_seen`).
 
 Reasons name codes, counts and dates of the agent's own actions; never a registrant or the partner's
-text beyond what :func:`agent.rules.texts.explain` lets through.
+text beyond what :func:`agent.rules.wording.explain` lets through.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 
 from agent.models import Attempt, AttemptStatus, Decision, DecisionKind, ResendRecord, ResponseRecord
 from agent.policy import Policy
-from agent.rules.texts import explain, read_text
+from agent.rules.texts import read_text
+from agent.rules.wording import explain
 
 RESEND_LOST_AFTER = timedelta(hours=24)
 """A Resend clicked this long ago that still produced no attempt is taken to support, not waited on."""

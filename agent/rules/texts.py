@@ -52,19 +52,11 @@ _LABELLED_BARE = re.compile(
 _BARE_PATH = re.compile(rf"(?<![\w./])(?P<path>{_PATH})(?![\w(])")
 
 
-_EXCEPTION = re.compile(
+EXCEPTION = re.compile(
     r"\w*Exception\b|Traceback \(most recent call last\)|\bat [\w$.]+\([\w$.]*(?::\d+)?\)|\bjava\.\w+|"
     r"\bstack ?trace\b|Caused by:|\bpanic:|\bFatal error\b|\bSegmentation fault\b",
     re.IGNORECASE,
 )
-_REASON_PHRASES = frozenset(
-    """bad request|unauthorized|forbidden|not found|method not allowed|not acceptable|conflict|gone|
-    length required|precondition failed|payload too large|request entity too large|unsupported media type|
-    unprocessable entity|unprocessable content|too many requests|internal server error|not implemented|
-    bad gateway|service unavailable|service temporarily unavailable|gateway timeout|gateway time-out|
-    error|failed|failure|validation failed|invalid request""".replace("\n", "").split("|")
-)
-_STATUS_PREFIX = re.compile(r"^(?:HTTP/[\d.]+\s+)?(?:\d{3}\b[\s:-]*)?", re.IGNORECASE)
 
 # What is wrong, in the words staff see. Order matters: "not a valid date format" is a format
 # problem before it is an invalid one, "not found in the value set" is a value-set one.
@@ -266,7 +258,7 @@ def _first_path(value: object) -> str | None:
 def _analyse(message: str, *, path: str | None, hint: str | None, label: str | None) -> _Analysis:
     """Applies procedure.md's test for a clear message, most specific evidence first."""
     problem = _problem(message, hint)
-    if _EXCEPTION.search(message):
+    if EXCEPTION.search(message):
         return _Analysis(clear=False, path=path, problem=problem)
 
     labelled = _LABELLED.search(message) or _LABELLED_BARE.search(message)
@@ -329,7 +321,7 @@ def _problem(text: str, hint: str | None) -> str | None:
 
 def _fix(field: str, problem: str | None, rule: str | None) -> str:
     """One line staff can follow, with the field as they see it on the referral form."""
-    the = f"the {_in_sentence(field)}"
+    the = f"the {in_sentence(field)}"
     action = {
         "missing": f"enter {the}",
         "minimum required": f"enter {the}",
@@ -379,47 +371,6 @@ def _humanize(name: str, *, keep_case: bool = False) -> str:
     return spaced if keep_case else spaced.lower()
 
 
-def _in_sentence(label: str) -> str:
+def in_sentence(label: str) -> str:
     """``Primary Contact's Postal Code`` → ``primary contact's postal code``; acronyms keep their capitals."""
     return " ".join(w.lower() if w[:1].isupper() and not w[1:2].isupper() else w for w in label.split())
-
-
-# --- in words, for a reason -------------------------------------------------------------------------
-
-
-def explain(reading: TextReading) -> str:
-    """What the reply amounts to, in a phrase that quotes no personal data (for a decision's reason)."""
-    if reading.clear:
-        where = f" ({reading.path})" if reading.path else ""
-        what = f"the {_in_sentence(reading.field)}{where}" if reading.field else "a value"
-        problem = reading.problem or "is not accepted"
-        return f"the partner says {what} {_PROBLEM_PHRASES.get(problem, problem)}"
-    if reading.kind is TextKind.EMPTY:
-        return "the partner's reply is empty"
-    if reading.kind is TextKind.HTML:
-        # The page's title is quoted only when it is a bare status line: a title can name a patient.
-        said = f" ('{shorten(reading.message, 60)}')" if _is_status_line(reading.message) else ""
-        return f"the partner's reply is an HTML error page{said}"
-    if _EXCEPTION.search(reading.message):
-        return "the partner's reply is a stack trace or exception"
-    if _is_status_line(reading.message):
-        return f"the partner's reply is only a status line ('{shorten(reading.message, 60)}')"
-    if reading.kind is TextKind.FHIR:
-        return "the partner's OperationOutcome names no field path"
-    return "the partner's reply names no field, value or rule to fix"
-
-
-_PROBLEM_PHRASES = {
-    "missing": "is missing",
-    "minimum required": "is missing (minimum required)",
-    "wrong format": "has the wrong format",
-    "not in the value set": "is not one of the allowed values",
-    "too long": "is too long",
-    "not found": "could not be found",
-    "invalid": "is invalid",
-}
-
-
-def _is_status_line(message: str) -> bool:
-    rest = _STATUS_PREFIX.sub("", message.strip()).strip(" .").lower()
-    return rest in _REASON_PHRASES or (not rest and bool(message.strip()))
