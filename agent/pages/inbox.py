@@ -189,7 +189,12 @@ class InboxPage(Screen):
             # An announcement came up over the row: the click never reached the control (Playwright
             # waits until the control itself would receive it), and opening a window changes nothing.
             control.first.click(timeout=self.timeout_ms)
-        dialog = self.page.get_by_role("dialog", name=rx(self.labels.window_title))
+        title = rx(self.labels.window_title)
+        # By its accessible name, or — a dialog whose aria-labelledby points nowhere has none — by the
+        # heading a person reads at its top.
+        dialog = self.page.get_by_role("dialog", name=title).or_(
+            self.page.get_by_role("dialog").filter(has=self.page.get_by_role("heading", name=title))
+        )
         self.wait_for(dialog, f"the Integration Triggers window of referral {reference}")
         return TriggersWindowPage(
             self.page,
