@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, Locator, Request, Route
 from pydantic import BaseModel, ConfigDict
 
-log = logging.getLogger("caredove_agent.guard")
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 ALLOWANCE_SECONDS = 60.0

@@ -33,7 +33,7 @@ from agent.run import sweep_and_report
 from agent.schedules import Schedule, settings_for
 from agent.settings import Settings
 
-log = logging.getLogger("agent.scheduler")
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 

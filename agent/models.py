@@ -49,13 +49,10 @@ class Attempt(Frozen):
 
 
 class InboxRow(Frozen):
-    """A referral as one inbox row shows it; the registrant's name is deliberately not kept."""
+    """A referral listed with the red API error control: its reference number and nothing else (the
+    registrant's name and the other cells are deliberately not kept)."""
 
     reference: str
-    service: str = ""
-    submitted: str = ""
-    status: str = ""
-    has_error: bool = True
 
 
 class ListedPage(Frozen):

@@ -18,7 +18,7 @@ from agent.reconcile import Counts, reconcile, reread
 from agent.session import PAGE_ERRORS, Session, why
 from agent.settings import Settings
 
-log = logging.getLogger("caredove_agent.reading")
+log = logging.getLogger(__name__)
 
 
 class InboxReading:

@@ -31,7 +31,7 @@ from agent.settings import Settings
 from agent.sweep import Sweep
 from agent.tracing import check_trace_path
 
-log = logging.getLogger("caredove_agent.run")
+log = logging.getLogger(__name__)
 
 
 def new_sweep_dir(report_dir: Path, started: datetime, *, dry_run: bool) -> tuple[str, Path]:

@@ -21,7 +21,7 @@ from agent.settings import Settings
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-log = logging.getLogger("caredove_agent.session")
+log = logging.getLogger(__name__)
 
 PAGE_ERRORS: tuple[type[Exception], ...] = (PageError,)
 """What a page can fail with, as the sweep catches it."""

@@ -29,7 +29,7 @@ from agent.places import FileMode, default_ledger, readable_by_others, resolve_p
 from agent.policy import Policy
 from agent.reports.links import check_pattern
 
-log = logging.getLogger("caredove_agent.settings")
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = Path("caredove-agent.toml")
 ENV_PREFIX = "CAREDOVE_"

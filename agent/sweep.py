@@ -57,7 +57,7 @@ from agent.waiting import Waiting, due, look_again, look_soon, pause, start
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-log = logging.getLogger("caredove_agent.sweep")
+log = logging.getLogger(__name__)
 
 __all__ = ["Sweep", "screens_of"]
 

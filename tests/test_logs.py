@@ -98,7 +98,7 @@ def test_log_lines_lose_the_same_personal_data_as_reports() -> None:
     from tests.planted_phi import ADDRESS, DOB, EMAIL, NAME, PHONE, POSTAL
 
     stream = capture("text")
-    log = logging.getLogger("caredove_agent.sweep")
+    log = logging.getLogger("agent.sweep")
     log.warning("referral 4100000001: waiting for get_by_role('row', name='%s 4100000001')", NAME)
     log.error("page title 'Referral for %s (DOB %s)'", NAME, DOB)
     log.info("partner said: patient at %s, %s, call %s or %s", ADDRESS, POSTAL, PHONE, EMAIL)

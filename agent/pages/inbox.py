@@ -292,9 +292,6 @@ class InboxPage(Screen):
         table = settled.table
         assert table is not None  # a table-settle returns one
         ref_col = column(table["headers"], self.labels.reference_column)
-        service = column(table["headers"], self.labels.service_column)
-        submitted = column(table["headers"], self.labels.submitted_column)
-        status = column(table["headers"], self.labels.status_column)
         found: list[InboxRow] = []
         listed = 0
         for row in table["rows"]:
@@ -304,15 +301,7 @@ class InboxPage(Screen):
             seen.add(match.group(0))
             listed += 1
             if row["flagged"]:
-                found.append(
-                    InboxRow(
-                        reference=match.group(0),
-                        service=cell_text(row, service),
-                        submitted=cell_text(row, submitted),
-                        status=cell_text(row, status),
-                        has_error=True,
-                    )
-                )
+                found.append(InboxRow(reference=match.group(0)))
         return ListedPage(
             rows=tuple(found), listed_total=settled.showing[2] if settled.showing else None, rows_on_page=listed
         )
