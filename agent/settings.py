@@ -8,6 +8,8 @@ defaults. The password comes from the environment or a file only — never a fla
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import os
 import tomllib
@@ -229,26 +231,15 @@ class Settings(BaseSettings):
             if secret_file is not None and readable_by_others(secret_file):
                 log.warning("%s %s can be read by its group or everyone: chmod 600 it", name, secret_file)
         if self.password is None and self.password_file is not None:
-            try:
-                secret = self.password_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValueError(f"password_file {self.password_file} cannot be read ({exc.strerror})") from exc
-            self.password = SecretStr(secret)
+            self.password = _secret_from("password_file", self.password_file)
         return self
 
     @model_validator(mode="after")
     def _totp_secret(self) -> Settings:
         """Read like the password (env or file, never a flag or the TOML file), then checked as base32."""
         if self.totp_secret is None and self.totp_secret_file is not None:
-            try:
-                secret = self.totp_secret_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValueError(f"totp_secret_file {self.totp_secret_file} cannot be read ({exc.strerror})") from exc
-            self.totp_secret = SecretStr(secret)
+            self.totp_secret = _secret_from("totp_secret_file", self.totp_secret_file)
         if self.totp_secret is not None:
-            import base64
-            import binascii
-
             cleaned = "".join(self.totp_secret.get_secret_value().split()).upper()
             try:
                 base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
@@ -279,6 +270,14 @@ class Settings(BaseSettings):
             )
         assert self.base_url and self.username and self.password
         return self.base_url, self.username, self.password
+
+
+def _secret_from(setting: str, path: Path) -> SecretStr:
+    """A secret read from the file a ``*_file`` setting names; the error names the setting, never the value."""
+    try:
+        return SecretStr(path.read_text(encoding="utf-8").strip())
+    except OSError as exc:
+        raise ValueError(f"{setting} {path} cannot be read ({exc.strerror})") from exc
 
 
 # Flags that map to a nested setting.
