@@ -198,10 +198,12 @@ class SignInPage(Screen):
 
     def _fresh_code(self, secret: SecretStr) -> str:
         """The current authenticator code; a code already used is not accepted twice (RFC 6238 §5.2),
-        so a second sign-in within the same 30 s waits for the next one."""
+        so a second sign-in within the same 30 s waits for the next one. This waits for the clock's
+        next time step, not for a screen (nothing on the page can say when a code becomes valid), and
+        goes through the Screen's injected ``pause`` like the page-load back-off."""
         step = int(time.time()) // TOTP_PERIOD
         if step == self._last_code_step:
-            time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.05)
+            self.pause(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.05)
             step = int(time.time()) // TOTP_PERIOD
         self._last_code_step = step
         return pyotp.TOTP(secret.get_secret_value()).at(step * TOTP_PERIOD)
