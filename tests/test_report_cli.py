@@ -6,11 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_reports_samples import T0, demo_sweep, store
 from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.errors import ReportError, SettingsError
+from tests.report_samples import T0, demo_sweep, store
 
 
 @pytest.fixture

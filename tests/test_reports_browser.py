@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
-from test_reports_samples import SCRIPT, build_two_inboxes, demo_sweep, store
 
 from agent.reports import write_reports
 from agent.run import sweep_and_report
 from agent.settings import load_settings
 from sandbox.control import SandboxControl
 from sandbox.server import SandboxServer
+from tests.report_samples import SCRIPT, build_two_inboxes, demo_sweep, store
 
 pytestmark = pytest.mark.browser
 

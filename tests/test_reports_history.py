@@ -8,13 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_reports_samples import CLINIC, T0, build_two_inboxes, demo_sweep, referral, store
 
 from agent.errors import ReportError
 from agent.models import Outcome, SweepResult
 from agent.reports import load_history, rerender, write_reports
 from agent.reports.charts import TREND_SWEEPS, trend_chart
 from agent.reports.history import previous_of
+from tests.report_samples import CLINIC, T0, build_two_inboxes, demo_sweep, referral, store
 
 
 def small_sweep(day: int, fixes: int, escalated: int, cleared: int) -> SweepResult:

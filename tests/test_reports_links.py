@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from test_reports_samples import demo_sweep, referral
 
 from agent.models import Outcome
 from agent.reports.format import fmt_span, fmt_stamp, fmt_time, plain_words
 from agent.reports.links import check_pattern, inbox_key, referral_link, safe_link, site_address, with_inbox
+from tests.report_samples import demo_sweep, referral
 
 BASE = "https://caredove.example"
 

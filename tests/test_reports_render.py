@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 from jinja2 import StrictUndefined
-from test_reports_samples import (
+
+from agent.models import Outcome, SweepResult
+from agent.reports import OUTAGE_THRESHOLD, actions_csv, text_summary, write_reports
+from agent.reports.render import copy_script, environment, render_report
+from agent.reports.text import CSV_COLUMNS
+from agent.reports.text import md as md_text
+from agent.reports.view import build_view
+from tests.report_samples import (
     BOLD,
     LINK,
     PLANTED_HCN,
@@ -27,13 +34,6 @@ from test_reports_samples import (
     referral,
     store,
 )
-
-from agent.models import Outcome, SweepResult
-from agent.reports import OUTAGE_THRESHOLD, actions_csv, text_summary, write_reports
-from agent.reports.render import copy_script, environment, render_report
-from agent.reports.text import CSV_COLUMNS
-from agent.reports.text import md as md_text
-from agent.reports.view import build_view
 
 
 def html_of(result: SweepResult, previous: SweepResult | None = None, link: str | None = LINK) -> str:

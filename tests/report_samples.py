@@ -1,7 +1,7 @@
 """Hand-built sweep results for the report tests, shaped like the sandbox's demo sweep.
 
-The report tests import from here so they all judge the same sweep; the tests below keep the
-sample honest (every outcome present, nothing personal in it).
+The report tests import from here so they all judge the same sweep; two tests keep the
+sample honest (tests/test_report_samples.py: every outcome present, the canaries really planted).
 """
 
 from __future__ import annotations
@@ -264,15 +264,3 @@ def build_two_inboxes(tmp_path: Path) -> Path:
     last = on(CLINIC, "c4", 4, ["3500000002", "3500000003", "3500000004"])
     write_reports(last, store(tmp_path, last), tmp_path)
     return tmp_path
-
-
-def test_demo_sweep_has_every_outcome() -> None:
-    counts = SweepResult.count(demo_sweep().referrals)
-    assert all(n > 0 for n in counts.values()), counts
-
-
-def test_canaries_are_really_in_the_inputs() -> None:
-    dumped = canary_sweep().model_dump_json()
-    assert dumped.count(PLANTED_PASSWORD) == 2
-    assert dumped.count(PLANTED_HCN) == 2
-    assert PLANTED_PASSWORD not in demo_sweep().model_dump_json()
