@@ -6,8 +6,9 @@ import asyncio
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox import admin, inbox, response, site, views, window
 from sandbox.ratelimit import RateLimit
@@ -21,11 +22,23 @@ class Latency:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        delay = 0
         if scope["type"] == "http" and not scope["path"].startswith("/__sandbox"):
             store: Store = scope["app"].state.store
-            if store.faults.latency_ms:
-                await asyncio.sleep(store.faults.latency_ms / 1000)
-        await self.app(scope, receive, send)
+            delay = store.faults.latency_ms
+            if delay:
+                await asyncio.sleep(delay / 1000)
+        if not delay:
+            await self.app(scope, receive, send)
+            return
+
+        async def said_so(message: Message) -> None:
+            # The answer says it was held back, so a test proves the fault by a header, not a clock.
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("X-Sandbox-Delayed-Ms", str(delay))
+            await send(message)
+
+        await self.app(scope, receive, said_so)
 
 
 def create_app(store: Store | None = None, *, clock: Clock | None = None, **options: Any) -> Starlette:

@@ -3,7 +3,6 @@ guesses at the markup (row order, date style, response style, page size)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -113,6 +112,7 @@ def test_resend_shows_a_pending_attempt_and_then_its_result(
     window.close()
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed claim: the search is bounded by timeout_seconds
 def test_a_missing_control_is_a_typed_error_with_a_screenshot_not_a_long_hang(
     page: Page, sandbox: SandboxControl, settings: Settings, tmp_path: Path
 ) -> None:
@@ -123,10 +123,8 @@ def test_a_missing_control_is_a_typed_error_with_a_screenshot_not_a_long_hang(
     window = inbox.open_window(refs["R2"])
     failed = latest_attempt(window.read().attempts)
     assert failed is not None
-    started = time.monotonic()
     with pytest.raises(ControlMissing, match=f"Resend button of referral {refs['R2']}") as caught:
         window.resend(failed, lambda: pytest.fail("the intent hook ran without a button to click"))
-    assert time.monotonic() - started < 10
     assert caught.value.screenshot is not None and Path(caught.value.screenshot).is_file()
     assert not [e for e in sandbox.record() if e["kind"] == "resend"]
 
