@@ -178,10 +178,6 @@ class Ledger:
                 (_ts(finished_at), status, json.dumps(summary), sweep_id),
             )
 
-    def sweep_status(self, sweep_id: str) -> str | None:
-        row = self._db.execute("SELECT status FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
-        return None if row is None else str(row[0])
-
     # --- actions ---------------------------------------------------------------------------------
 
     def intend(
@@ -263,9 +259,6 @@ class Ledger:
             )
             for row in self._db.execute(query + " ORDER BY id", params)
         ]
-
-    def unconfirmed(self, base_url: str) -> list[ActionRow]:
-        return [row for row in self.actions(base_url) if row.state == "intent"]
 
     # --- referral history ------------------------------------------------------------------------
 

@@ -36,7 +36,6 @@ class Attempt(Frozen):
     destination: str
     status: AttemptStatus
     response_url: str | None = None
-    can_resend: bool = False
 
     @property
     def key(self) -> str:

@@ -27,7 +27,7 @@ def test_an_intent_written_before_a_kill_is_still_there_after(tmp_path: Path) ->
     assert len(history) == 1
     assert history[0].answers == failed(T0).key
     assert history[0].confirmed is False
-    assert [row.reference for row in reopened.unconfirmed(BASE)] == ["3502768696"]
+    assert [(row.reference, row.state) for row in reopened.actions(BASE)] == [("3502768696", "intent")]
 
 
 def test_a_confirmed_resend_remembers_the_attempt_it_produced(tmp_path: Path) -> None:
@@ -64,9 +64,14 @@ def test_nights_open_grow_once_per_night_and_restart_after_a_clear(tmp_path: Pat
         assert ledger.sighted(BASE, "1", T0, date(2026, 11, 25)).nights_open == 1
 
 
+def _sweep_status(ledger: Ledger, sweep_id: str) -> str:
+    """Read from the file itself, as an operator would with sqlite3."""
+    return str(ledger._db.execute("SELECT status FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()[0])
+
+
 def test_sweeps_are_recorded_with_their_status(tmp_path: Path) -> None:
     with Ledger(tmp_path / "l.sqlite") as ledger:
         ledger.start_sweep("s1", BASE, T0, dry_run=True)
-        assert ledger.sweep_status("s1") == "running"
+        assert _sweep_status(ledger, "s1") == "running"
         ledger.finish_sweep("s1", T0, status="finished", summary={"cleared": 1})
-        assert ledger.sweep_status("s1") == "finished"
+        assert _sweep_status(ledger, "s1") == "finished"

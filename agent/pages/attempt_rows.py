@@ -76,7 +76,6 @@ def _attempt(
             fix="the referral is reported for a person to look at; labels.success/failed/pending may need adjusting",
         )
     response_cell = _cell(row, cols["response"])
-    resend = rx(labels.resend)
     trigger = cell_text(row, cols["trigger"])
     destination = cell_text(row, cols["destination"])
     attempt = Attempt(
@@ -85,7 +84,6 @@ def _attempt(
         destination=destination,
         status=status,
         response_url=response_cell["href"] if response_cell else None,
-        can_resend=any(resend.search(c) for cell in row["cells"] for c in cell["controls"]),
     )
     return attempt, RowKey(machine=machine, date_text=visible, trigger=trigger, destination=destination)
 

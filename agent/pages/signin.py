@@ -54,6 +54,10 @@ class SignInPage(Screen):
             .or_(page.locator("input[autocomplete=username]:not([type=hidden]), input[type=email]"))
         )
 
+    def _password_field(self) -> Locator:
+        """The field labelled as the password (``labels.password``), else the one password input."""
+        return self.page.get_by_label(rx(self.labels.password)).or_(self.sign_in_form())
+
     def _code_field(self) -> Locator:
         return self.page.locator("input[autocomplete=one-time-code]").or_(
             self.page.get_by_role("textbox", name=rx(self.labels.code_field))
@@ -187,7 +191,7 @@ class SignInPage(Screen):
         email = self._email_field()
         if email.count() > 0 and email.first.is_visible() and email.first.is_editable():
             email.first.fill(username, timeout=self.timeout_ms)
-        field = self.sign_in_form().first
+        field = self._password_field().first
         field.fill(password.get_secret_value(), timeout=self.timeout_ms)
         self._submit(field, self.labels.sign_in, self.labels.next_step)
 
