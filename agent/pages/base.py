@@ -136,8 +136,8 @@ class Screen:
         also: Locator | None = None,
         timeout_ms: float | None = None,
         watch_sign_in: bool = True,
-    ) -> int:
-        """Wait until ``locator`` (or ``also``) shows; 0 for locator, 1 for ``also``.
+    ) -> Locator:
+        """Wait until ``locator`` (or ``also``) shows; returns the one that shows (``locator`` first).
 
         The sign-in form is always one of the things waited for, so an expired session is seen at once
         instead of after a timeout, and raised as SessionExpired.
@@ -151,12 +151,12 @@ class Screen:
             except PlaywrightTimeoutError:
                 raise self.missing(what) from None
             if locator.first.is_visible():
-                return 0
+                return locator
             if also is not None and also.first.is_visible():
-                return 1
+                return also
             if watch_sign_in and self.showing_sign_in():
                 raise self.expired(what)
-        return 0
+        return locator
 
     def settle(
         self,
@@ -168,16 +168,20 @@ class Screen:
         button: str | None = None,
         showing: str | None = None,
         before: str | None = None,
+        before_document: float | None = None,
+        patient: bool = True,
         timeout_ms: float | None = None,
     ) -> Settled:
         """Wait until the region (``root``, else the page) has settled, and read it (see settle.py).
 
         With ``header`` the region is the first table with a column so named, read with
         ``tables.read_table``'s rules; ``showing`` is the "Showing a–b of n" pattern to check its
-        rows against; ``before`` a previous signature the table is expected to move away from.
+        rows against; ``before`` a previous signature the table is expected to move away from
+        (with ``before_document``, only while the page is still that document: a change in place).
         An empty table, disagreeing counts or an unchanged table are returned after a patient
         while, so the caller can say what it saw; only a region that never stops loading (or never
-        appears) within the timeout is a ControlMissing."""
+        appears) within the timeout is a ControlMissing. ``patient=False`` is for a snapshot taken
+        only to compare with later: it is believed as soon as two reads agree."""
         timeout = timeout_ms or self.timeout_ms
         key = uuid.uuid4().hex
         args: dict[str, Any] = {
@@ -189,7 +193,8 @@ class Screen:
             "loading": js_pattern(self.labels.loading) if self.labels.loading else None,
             "expired": js_pattern(self.labels.session_expired),
             "before": before,
-            "patienceMs": min(PATIENCE_MS, timeout / 3),
+            "beforeDocument": before_document,
+            "patienceMs": min(PATIENCE_MS, timeout / 3) if patient else 0,
         }
         deadline = time.monotonic() + timeout / 1000
         target = root if root is not None else self.page.locator("body")
@@ -220,6 +225,7 @@ class Screen:
                     showing=(shown[0], shown[1], shown[2]) if shown else None,
                     agreed=bool(found.get("agreed", True)),
                     unchanged=bool(found.get("unchanged", False)),
+                    document=float(found.get("document", 0.0)),
                 )
         raise PageUnavailable(f"{what} kept navigating away", fix="the sweep goes back to a known screen")
 

@@ -63,11 +63,11 @@ class InboxPage(Screen):
         link = self._filter_link()
         self.wait_for(link, "the banner's integration-errors link")
         text = link.first.inner_text(timeout=self.timeout_ms).strip()
-        before = self._signature_now()
+        before = self._snapshot()
         link.first.click(timeout=self.timeout_ms)
         self.ensure_loaded("the filtered Referral Inbox")
         self.dismiss_overlays()
-        self._settle("the filtered Referral Inbox", before=before)  # a filter applied in place changes the rows
+        self._settle_after("the filtered Referral Inbox", before)  # a filter applied in place changes the rows
         self._filtered = True
         return text
 
@@ -149,13 +149,13 @@ class InboxPage(Screen):
                 self.page.get_by_role("textbox", name=rx(self.labels.search))
             )
             if box.count() > 0:
-                before = self._signature_now()
+                before = self._snapshot()
                 box.first.fill(reference, timeout=self.timeout_ms)
                 box.first.press("Enter")
                 self.ensure_loaded("the inbox's search results")
                 # a live search filters in place after a pause: wait for the rows to change (or a
                 # patient while) before believing the referral is not there
-                self._settle("the inbox's search results", before=before)
+                self._settle_after("the inbox's search results", before)
                 if self._row(reference).count() > 0:
                     self._still_flagged(reference)
                     return
@@ -241,7 +241,7 @@ class InboxPage(Screen):
             .or_(self.page.get_by_role("link", name=referrals))
             .or_(self.page.get_by_role("menuitem", name=referrals))
         ).filter(visible=True)
-        if self.wait_for(menu, "the top menu's Referrals entry", also=inbox) == 1:
+        if self.wait_for(menu, "the top menu's Referrals entry", also=inbox) is inbox:
             inbox.first.click(timeout=self.timeout_ms)
             return
         entry = menu.first
@@ -266,25 +266,37 @@ class InboxPage(Screen):
         name = rx(self.labels.errors_filter)
         return self.page.get_by_role("link", name=name).or_(self.page.get_by_role("button", name=name))
 
-    def _signature_now(self) -> str | None:
-        """What the table shows now, to tell a change in place from no change (None: no table yet)."""
+    def _snapshot(self) -> Settled | None:
+        """What the table shows now, to tell a change in place from no change (None: no table yet).
+        Only compared with later, so an empty or disagreeing table is not waited on here."""
         try:
-            return self._settle("the Referral Inbox table").signature
+            return self._settle("the Referral Inbox table", patient=False)
         except ControlMissing:
             return None
+
+    def _settle_after(self, what: str, before: Settled | None) -> Settled:
+        """After a control that changes the rows in place or loads a new page: the same rows in the
+        same document are waited on for a patient while; in a new document they are believed."""
+        if before is None:
+            return self._settle(what)
+        return self._settle(what, before=before.signature, before_document=before.document)
 
     def _offers(self, label: str) -> bool:
         return self.page.get_by_role("link", name=rx(label)).filter(visible=True).count() > 0
 
     # --- private: pages ----------------------------------------------------------------------------
 
-    def _settle(self, what: str, before: str | None = None) -> Settled:
+    def _settle(
+        self, what: str, before: str | None = None, *, before_document: float | None = None, patient: bool = True
+    ) -> Settled:
         return self.settle(
             what,
             header=self.labels.reference_column,
             control=self.labels.error_control,
             showing=self.labels.showing,
             before=before,
+            before_document=before_document,
+            patient=patient,
         )
 
     def _listed_page(self, settled: Settled, seen: set[str]) -> ListedPage:

@@ -81,7 +81,11 @@ SETTLE_JS = (
         const [a, b, n] = showing;
         agreed = (n === 0 && rows === 0) || rows === b - a + 1 || rows === b;
     }
-    const unchanged = args.before !== null && args.before !== undefined && sig === args.before;
+    // With beforeDocument, only a change expected in place: a new document showing the same rows
+    // (a filter link that navigated) is believed at once.
+    const unchanged = args.before !== null && args.before !== undefined && sig === args.before
+        && (args.beforeDocument === null || args.beforeDocument === undefined
+            || performance.timeOrigin === args.beforeDocument);
     const doubtful = (table && rows === 0) || !agreed || unchanged;
     if (doubtful && now - entry.since < args.patienceMs) {
         entry.why = unchanged ? 'the rows did not change' : !agreed ? 'the counts disagree' : 'the table is empty';
@@ -89,7 +93,7 @@ SETTLE_JS = (
     }
     const button = table && args.button ? T.hasButton(root, new RegExp(args.button, 'i')) : false;
     return {
-        state: 'settled', sig, showing, agreed, unchanged,
+        state: 'settled', sig, showing, agreed, unchanged, document: performance.timeOrigin,
         table: table ? {headers: table.headers, rows: table.rows, notes: table.notes, button} : null,
     };
 }"""
@@ -131,3 +135,5 @@ class Settled:
     showing: tuple[int | None, int | None, int] | None
     agreed: bool
     unchanged: bool
+    document: float
+    """Which document was read (its ``performance.timeOrigin``): a navigation gives a new one."""
