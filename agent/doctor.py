@@ -42,7 +42,7 @@ class Check(BaseModel):
 
 def check_browser(settings: Settings) -> Check:
     try:
-        choice = browser.find_browser(settings.browser_path)
+        choice = browser.find_browser(settings.browser_path, headless=settings.headless)
     except AgentError as exc:
         return Check(name="browser", ok=False, detail=exc.message, fix=exc.fix)
     return Check(name="browser", ok=True, detail=choice.describe())

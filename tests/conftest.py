@@ -21,6 +21,19 @@ SANDBOX_USER = "staff@clinic.example"
 SANDBOX_PASSWORD = "sandbox-password"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first (``slow``, then the family's whole sweeps), so that on xdist the
+    suite does not end waiting for one worker's 100-second test; otherwise the order is kept. Every
+    worker sorts the same collection the same way, as xdist requires."""
+
+    def weight(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if "variant" in getattr(item, "fixturenames", ()) else 2
+
+    items.sort(key=weight)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:
     """pytest-playwright launches the same browser, with the same flags, as the agent."""

@@ -26,10 +26,23 @@ def test_no_browser_anywhere_says_how_to_install_one(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(browser, "_playwright_own", lambda _running=None: None)
     monkeypatch.setattr(browser.shutil, "which", lambda _name: None)
     monkeypatch.setattr(browser, "SYSTEM_PATHS", ())
+    monkeypatch.setattr(browser, "SYSTEM_HEADLESS_PATHS", ())
     with pytest.raises(BrowserNotFound) as caught:
         browser.find_browser(None)
     assert "playwright install chromium" in str(caught.value)
     assert "apt-get install -y chromium" in str(caught.value)
+
+
+def test_a_headless_run_prefers_the_systems_headless_shell_and_a_watched_one_never_gets_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    on_path = {"chromium-headless-shell": "/usr/bin/chromium-headless-shell", "chromium": "/usr/bin/chromium"}
+    monkeypatch.setattr(browser, "_playwright_own", lambda _running=None: None)
+    monkeypatch.setattr(browser.shutil, "which", on_path.get)
+    assert browser.find_browser(None).executable == Path("/usr/bin/chromium-headless-shell")
+    assert browser.find_browser(None, headless=False).executable == Path("/usr/bin/chromium")
+    del on_path["chromium-headless-shell"]
+    assert browser.find_browser(None).executable == Path("/usr/bin/chromium")  # no shell: the full browser
 
 
 def test_the_launch_flags_keep_the_browser_quiet() -> None:

@@ -138,7 +138,9 @@ def site() -> Iterator[str]:
 
 @pytest.fixture
 def browser_found(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(agent.browser, "find_browser", lambda _: BrowserChoice(executable=None, source="playwright"))
+    monkeypatch.setattr(
+        agent.browser, "find_browser", lambda *_, **__: BrowserChoice(executable=None, source="playwright")
+    )
 
 
 def fake_survey(monkeypatch: pytest.MonkeyPatch, error: Exception | None, misses: tuple[str, ...] = ()) -> None:
@@ -199,7 +201,7 @@ def test_doctor_reports_each_failure_with_its_fix(workdir: Path, monkeypatch: py
 def test_doctor_names_a_missing_browser_and_a_refused_sign_in(
     workdir: Path, site: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_browser(_: Any) -> BrowserChoice:
+    def no_browser(*_: Any, **__: Any) -> BrowserChoice:
         raise BrowserNotFound("no Chromium or Chrome browser found", fix="install one")
 
     monkeypatch.setattr(agent.browser, "find_browser", no_browser)
