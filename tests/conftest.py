@@ -29,7 +29,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def weight(item: pytest.Item) -> int:
         if item.get_closest_marker("slow"):
             return 0
-        return 1 if "variant" in getattr(item, "fixturenames", ()) else 2
+        return 1 if any(name.endswith("variant") for name in getattr(item, "fixturenames", ())) else 2
 
     items.sort(key=weight)
 

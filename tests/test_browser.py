@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def test_a_headless_run_prefers_the_systems_headless_shell_and_a_watched_one_nev
     assert browser.find_browser(None).executable == Path("/usr/bin/chromium-headless-shell")
     assert browser.find_browser(None, headless=False).executable == Path("/usr/bin/chromium")
     del on_path["chromium-headless-shell"]
+    monkeypatch.setattr(browser, "SYSTEM_HEADLESS_PATHS", ())
     assert browser.find_browser(None).executable == Path("/usr/bin/chromium")  # no shell: the full browser
 
 
@@ -78,13 +80,20 @@ def test_neither_the_driver_nor_chromium_inherits_the_agents_secrets(monkeypatch
     monkeypatch.setenv("CAREDOVE_PASSWORD", "Planted-Env-Pa55")
     monkeypatch.setenv("CAREDOVE_TOTP_SECRET", "PLANTEDTOTPSECRET")
     monkeypatch.setenv("SMTP_PASSWORD", "Planted-Smtp-Pa55")
-    with browser.launched(None, headless=True) as running:
-        running.new_page().close()
-        children = {pid: env for pid, env in environments_with(probe).items() if pid != os.getpid()}
-        assert len(children) >= 2, "expected the driver and Chromium"  # driver, browser, its helpers
-        for env in children.values():
-            for secret in ("Planted-Env-Pa55", "PLANTEDTOTPSECRET", "Planted-Smtp-Pa55"):
-                assert secret not in env
+
+    def launch_and_look() -> dict[int, str]:
+        with browser.launched(None, headless=True) as running:
+            running.new_page().close()
+            return {pid: env for pid, env in environments_with(probe).items() if pid != os.getpid()}
+
+    # Its own thread: the worker may already run pytest-playwright's session, and one thread holds
+    # one sync Playwright at a time.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        children = thread.submit(launch_and_look).result()
+    assert len(children) >= 2, "expected the driver and Chromium"  # driver, browser, its helpers
+    for env in children.values():
+        for secret in ("Planted-Env-Pa55", "PLANTEDTOTPSECRET", "Planted-Smtp-Pa55"):
+            assert secret not in env
     assert os.environ["CAREDOVE_PASSWORD"] == "Planted-Env-Pa55"  # put back for the rest of the process
 
 
