@@ -76,6 +76,12 @@ class Screen:
 
     def showing_sign_in(self) -> bool:
         """The Sign In page, or a dialog/alert over the page saying the session ended."""
+        try:
+            return self._sign_in_signs().filter(visible=True).count() > 0
+        except PlaywrightError:
+            return False
+
+    def _sign_in_signs(self) -> Locator:
         page = self.page
         notice = (
             page.get_by_role("dialog")
@@ -83,10 +89,7 @@ class Screen:
             .or_(page.get_by_role("alert"))
             .filter(has_text=rx(self.labels.session_expired))
         )
-        try:
-            return self.sign_in_form().or_(notice).filter(visible=True).count() > 0
-        except PlaywrightError:
-            return False
+        return self.sign_in_form().or_(notice)
 
     # --- one place where Playwright's errors become ours ------------------------------------------
 
@@ -106,12 +109,20 @@ class Screen:
             if "net::err_" not in message and any(word in message for word in NAVIGATED):
                 with contextlib.suppress(PlaywrightError):
                     self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
-                if self.showing_sign_in():
+                # The page the site went to may still be on its way (a script that sends the browser
+                # to Sign In): it gets a patient while to show before the change is called unknown.
+                if self.showing_sign_in() or self._shows_soon(self._sign_in_signs()):
                     raise self.expired(what) from None
                 raise PageUnavailable(
                     f"the page changed under {what}", fix="the sweep goes back to a known screen and looks again"
                 ) from None
             raise PageUnavailable(f"{what} failed: {_first_line(exc)}", fix=_fix_for(message)) from None
+
+    def _shows_soon(self, locator: Locator) -> bool:
+        try:
+            return self.shows(locator, PATIENCE_MS)
+        except PlaywrightError:  # the page moved on again: not shown
+            return False
 
     def shows(self, locator: Locator, timeout_ms: float) -> bool:
         """Whether ``locator`` becomes visible within ``timeout_ms`` (no error: the caller tries another way)."""
